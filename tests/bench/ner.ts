@@ -1,0 +1,62 @@
+/**
+ * NER benchmark: P/R/F1 per type on conll2003-dev (scored by the shared
+ * ner-score.mjs on exactly what loadTagger().tag() returns), throughput in
+ * articles/s on one core, and model load time.
+ *   npm run bench:ner            (GAZETTE_CORPORA / GAZETTE_TOOLS override ../shared paths)
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { execFileSync } from "node:child_process";
+import { loadModelFile, packageRoot } from "../../src/nlp/tagger/model.js";
+import { NerTagger } from "../../src/nlp/tagger/index.js";
+
+const root = packageRoot();
+const shared = path.join(root, "..", "shared");
+const corpora = process.env.GAZETTE_CORPORA ?? path.join(shared, "corpora");
+const tools = process.env.GAZETTE_TOOLS ?? path.join(shared, "tools");
+const devDir = path.join(corpora, process.argv[2] ?? "conll2003-dev");
+
+const t0 = performance.now();
+const model = loadModelFile();
+const tagger = new NerTagger(model);
+const loadMs = performance.now() - t0;
+
+const gold = JSON.parse(fs.readFileSync(path.join(devDir, "gold.json"), "utf8")) as Record<string, unknown>;
+const files = Object.keys(gold).sort();
+const texts = files.map((f) => fs.readFileSync(path.join(devDir, f), "utf8"));
+
+const pred: Record<string, Array<{ type: string; text: string }>> = {};
+files.forEach((f, i) => {
+  const text = texts[i]!;
+  pred[f] = tagger.tag(text).map((s) => ({ type: s.type, text: text.slice(s.start, s.end) }));
+});
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "gazette-ner-"));
+const predFile = path.join(tmp, "pred.json");
+fs.writeFileSync(predFile, JSON.stringify(pred));
+const env = { ...process.env };
+if (process.env.NER_ERRORS) env.NER_ERRORS = process.env.NER_ERRORS;
+const score = execFileSync(process.execPath, [path.join(tools, "ner-score.mjs"), path.join(devDir, "gold.json"), predFile], { encoding: "utf8", env });
+console.log(`NER on ${path.basename(devDir)} (${files.length} articles), scored by ner-score.mjs:`);
+process.stdout.write(score);
+if (process.env.NER_PRED) fs.copyFileSync(predFile, process.env.NER_PRED);
+fs.rmSync(tmp, { recursive: true, force: true });
+
+// throughput: warm up once, then time repeated passes over the corpus with a cold cache each pass
+const chars = texts.reduce((a, t) => a + t.length, 0);
+const passes = 5;
+let n = 0;
+const t1 = performance.now();
+for (let p = 0; p < passes; p++) {
+  const fresh = new NerTagger(model); // empty per-word cache: no help from earlier passes
+  for (const t of texts) {
+    fresh.tag(t);
+    n++;
+  }
+}
+const secs = (performance.now() - t1) / 1000;
+console.log(
+  `throughput: ${(n / secs).toFixed(0)} articles/s on one core (${n} articles, avg ${Math.round(chars / files.length)} chars, ${((chars * passes) / secs / 1e6).toFixed(2)} MB/s)`,
+);
+const size = fs.statSync(path.join(root, "src", "nlp", "tagger", "model", "ner-model.json")).size;
+console.log(`model load: ${loadMs.toFixed(0)} ms (${(size / 1e6).toFixed(2)} MB, ${model.index.size} features)`);
