@@ -1,0 +1,101 @@
+import { createHash } from "node:crypto";
+import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { SpanCache } from "./nlp/extract.js";
+import type { EntityType, TaggedSpan } from "./nlp/types.js";
+import { ENTITY_TYPES } from "./nlp/types.js";
+
+/** design.md: .cache/gazette/ in the project root, or $GAZETTE_CACHE. */
+export function cacheDirectory(projectRoot = process.cwd()): string {
+  return process.env.GAZETTE_CACHE || path.join(projectRoot, ".cache", "gazette");
+}
+
+/** The folder holding Gazette's own package.json (templates, public, model). */
+export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+/**
+ * A fingerprint of the tagger: its model files and compiled code. Cached spans
+ * are only reused by the tagger that made them, so a retrained model or a
+ * changed tagger never serves stale results.
+ */
+export async function taggerFingerprint(): Promise<string> {
+  const hash = createHash("sha256");
+  for (const dir of [path.join(PACKAGE_ROOT, "src", "nlp", "tagger", "model"), path.join(PACKAGE_ROOT, "dist", "nlp", "tagger")]) {
+    let names: string[] = [];
+    try {
+      names = (await readdir(dir)).filter((name) => !name.endsWith(".map")).sort();
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      try {
+        hash.update(name).update(await readFile(path.join(dir, name)));
+      } catch {
+        // a sub-folder: not part of the model
+      }
+    }
+  }
+  return hash.digest("hex").slice(0, 16);
+}
+
+interface SpanCacheData {
+  fingerprint: string;
+  /** text hash -> flat [start, end, typeIndex, ...] */
+  entries: Record<string, number[]>;
+}
+
+/**
+ * Tagger spans by text hash, in one file per tagger fingerprint. Entries not
+ * used by a build are dropped when it saves, so the cache tracks the archive.
+ */
+export class SpanCacheFile implements SpanCache {
+  private readonly used = new Map<string, number[]>();
+  private added = 0;
+
+  private constructor(
+    private readonly file: string,
+    private readonly fingerprint: string,
+    private readonly stored: Map<string, number[]>,
+  ) {}
+
+  static async open(dir: string, fingerprint: string): Promise<SpanCacheFile> {
+    const file = path.join(dir, `spans-${fingerprint}.json`);
+    let stored = new Map<string, number[]>();
+    try {
+      const data = JSON.parse(await readFile(file, "utf8")) as SpanCacheData;
+      if (data.fingerprint === fingerprint) stored = new Map(Object.entries(data.entries));
+    } catch {
+      // no cache yet, or an unreadable one: start empty (the cache only ever speeds a build up)
+    }
+    return new SpanCacheFile(file, fingerprint, stored);
+  }
+
+  get(textHash: string): TaggedSpan[] | undefined {
+    const flat = this.used.get(textHash) ?? this.stored.get(textHash);
+    if (!flat) return undefined;
+    this.used.set(textHash, flat);
+    const spans: TaggedSpan[] = [];
+    for (let i = 0; i + 2 < flat.length; i += 3) spans.push({ start: flat[i]!, end: flat[i + 1]!, type: ENTITY_TYPES[flat[i + 2]!] as EntityType });
+    return spans;
+  }
+
+  set(textHash: string, spans: TaggedSpan[]): void {
+    this.used.set(textHash, spans.flatMap((s) => [s.start, s.end, ENTITY_TYPES.indexOf(s.type)]));
+    this.added++;
+  }
+
+  get size(): number {
+    return this.used.size;
+  }
+
+  /** Writes the entries this build used, when anything changed. */
+  async save(): Promise<void> {
+    if (this.added === 0 && this.used.size === this.stored.size) return;
+    await mkdir(path.dirname(this.file), { recursive: true });
+    const data: SpanCacheData = { fingerprint: this.fingerprint, entries: Object.fromEntries(this.used) };
+    const temporary = `${this.file}.${process.pid}.tmp`;
+    await writeFile(temporary, JSON.stringify(data));
+    await rename(temporary, this.file);
+  }
+}

@@ -1,0 +1,175 @@
+import { createHash } from "node:crypto";
+import type { ContentIssue } from "./issues.js";
+import { parseFrontMatter } from "./front-matter.js";
+import { isValidSlug, slugify } from "./slug.js";
+
+/** One article of the archive, validated: the one typed content model every later stage reads. */
+export interface Article {
+  /** Path of the source file, as the loader was given it (used in every message). */
+  file: string;
+  title: string;
+  /** Publication date, YYYY-MM-DD. */
+  date: string;
+  /** Last substantive change, YYYY-MM-DD; the publication date when the editor gave none. */
+  updated: string;
+  slug: string;
+  /** Site-relative URL, /articles/YYYY/MM/<slug>/ */
+  url: string;
+  source: string | null;
+  sourceUrl: string | null;
+  summary: string;
+  /** The Markdown body, exactly as in the file. */
+  body: string;
+  /** UTF-16 offset of the body, and of the title when it stands verbatim, in the file's text. */
+  bodyOffset: number;
+  titleOffset: number | null;
+  overrides: EditorOverrides;
+  /** sha256 of the file's text: the key of everything cached about this article. */
+  hash: string;
+}
+
+/** Entities and topics an editor adds or rejects by hand (design.md's optional fields). */
+export interface EditorOverrides {
+  entities: string[];
+  excludeEntities: string[];
+  topics: string[];
+  excludeTopics: string[];
+}
+
+const KNOWN_FIELDS = new Set([
+  "title", "date", "updated", "slug", "source", "source_url", "summary",
+  "entities", "exclude_entities", "topics", "exclude_topics",
+]);
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/** YYYY-MM-DD of a real calendar day, or null. Accepts a full ISO timestamp and keeps its date. */
+export function parseIsoDate(value: string): string | null {
+  const match = DATE.exec(value.trim());
+  if (!match) return null;
+  const [, y, m, d] = match;
+  const day = new Date(Date.UTC(Number(y), Number(m) - 1, Number(d)));
+  if (day.getUTCFullYear() !== Number(y) || day.getUTCMonth() !== Number(m) - 1 || day.getUTCDate() !== Number(d)) return null;
+  return `${y}-${m}-${d}`;
+}
+
+export function articleUrl(date: string, slug: string): string {
+  return `/articles/${date.slice(0, 4)}/${date.slice(5, 7)}/${slug}/`;
+}
+
+export function contentHash(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+/**
+ * Parses and validates one article file. Every problem in the file is
+ * reported, each with its line and column and how to fix it.
+ */
+export function parseArticle(file: string, text: string): { article: Article } | { issues: ContentIssue[] } {
+  const split = parseFrontMatter(file, text);
+  if ("issues" in split) return split;
+  const fm = split.file;
+  const issues: ContentIssue[] = [];
+  const problem = (field: string | undefined, message: string) => issues.push({ file, ...fm.locate(field), message });
+
+  const optionalString = (field: string): string | null => {
+    const value = fm.data[field];
+    if (value === undefined || value === null) return null;
+    if (typeof value === "string" || typeof value === "number") return String(value);
+    problem(field, `'${field}' must be text, found ${typeName(value)}`);
+    return null;
+  };
+  const stringList = (field: string): string[] => {
+    const value = fm.data[field];
+    if (value === undefined || value === null) return [];
+    const items = Array.isArray(value) ? value : [value];
+    if (items.every((item) => typeof item === "string" && item.trim() !== "")) return items.map((item: string) => item.trim());
+    problem(field, `'${field}' must be a list of names, such as [Kabul, "Haqqani network"]`);
+    return [];
+  };
+
+  const title = optionalString("title")?.trim() ?? "";
+  if (title === "") problem("title", "missing title: add a line such as title: \"Ministers meet in Doha\"");
+
+  const dateText = fm.data.date instanceof Date ? fm.data.date.toISOString() : optionalString("date");
+  let date = "";
+  if (dateText === null) problem("date", "missing date: add a line such as date: 2025-05-07");
+  else {
+    date = parseIsoDate(dateText) ?? "";
+    if (date === "") problem("date", `'${dateText}' is not a real date: write it as YYYY-MM-DD, such as 2025-05-07`);
+  }
+  const updatedText = optionalString("updated");
+  let updated = date;
+  if (updatedText !== null) {
+    updated = parseIsoDate(updatedText) ?? date;
+    if (parseIsoDate(updatedText) === null) problem("updated", `'${updatedText}' is not a real date: write it as YYYY-MM-DD`);
+  }
+
+  const explicitSlug = optionalString("slug");
+  let slug = explicitSlug ?? slugify(title);
+  if (explicitSlug !== null && !isValidSlug(explicitSlug)) {
+    problem("slug", `slug '${explicitSlug}' must be one URL segment of letters, digits and single hyphens (no '/', '.', spaces), such as ${slugify(explicitSlug) || "ministers-meet"}`);
+    slug = "";
+  } else if (slug === "" && title !== "") {
+    problem("title", "the title has no letters or digits to make a URL from: add a slug field, such as slug: ministers-meet");
+  }
+
+  const sourceUrl = optionalString("source_url");
+  if (sourceUrl !== null && !/^https?:\/\/[^\s/]+\.[^\s]*$/i.test(sourceUrl)) {
+    problem("source_url", `source_url '${sourceUrl}' must be a web address starting with https:// or http://`);
+  }
+
+  const overrides: EditorOverrides = {
+    entities: stringList("entities"),
+    excludeEntities: stringList("exclude_entities"),
+    topics: stringList("topics"),
+    excludeTopics: stringList("exclude_topics"),
+  };
+  for (const field of Object.keys(fm.data)) {
+    const near = [...KNOWN_FIELDS].find((known) => known !== field && editDistanceAtMost1(known, field));
+    if (!KNOWN_FIELDS.has(field) && near) problem(field, `unknown field '${field}': did you mean '${near}'?`);
+  }
+  const summary = optionalString("summary")?.trim() || summarise(fm.body);
+
+  if (issues.length > 0) return { issues };
+  return {
+    article: {
+      file,
+      title,
+      date,
+      updated,
+      slug,
+      url: articleUrl(date, slug),
+      source: optionalString("source"),
+      sourceUrl,
+      summary,
+      body: fm.body,
+      bodyOffset: fm.bodyOffset,
+      titleOffset: fm.offsetOf("title"),
+      overrides,
+      hash: contentHash(text),
+    },
+  };
+}
+
+/** The first paragraph as plain text, cut at a word near 300 characters. */
+export function summarise(markdown: string, maxLength = 300): string {
+  const paragraph = markdown.split(/\r?\n\s*\r?\n|\r?\n/).map((p) => p.trim()).find((p) => p !== "" && !/^(#|```|<)/.test(p)) ?? "";
+  const plain = paragraph.replace(/!?\[([^\]]*)\]\([^)]*\)/g, "$1").replace(/[*_`]+/g, "").replace(/\s+/g, " ").trim();
+  if (plain.length <= maxLength) return plain;
+  const cut = plain.slice(0, maxLength);
+  return `${cut.slice(0, Math.max(cut.lastIndexOf(" "), maxLength / 2))}…`;
+}
+
+function typeName(value: unknown): string {
+  if (Array.isArray(value)) return "a list";
+  if (value !== null && typeof value === "object") return "a mapping";
+  return typeof value;
+}
+
+function editDistanceAtMost1(a: string, b: string): boolean {
+  if (Math.abs(a.length - b.length) > 1) return false;
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i++;
+  return a.slice(i + 1) === b.slice(i + 1) || a.slice(i) === b.slice(i + 1) || a.slice(i + 1) === b.slice(i);
+}

@@ -1,0 +1,87 @@
+import { mkdir, readdir, readFile, rename, stat, writeFile, unlink } from "node:fs/promises";
+import path from "node:path";
+import { decodeText } from "../content/load.js";
+import { ingestRawText, type IngestOptions } from "./raw-text.js";
+
+export interface IngestReport {
+  written: string[];
+  skipped: { file: string; reason: string }[];
+  errors: { file: string; message: string }[];
+}
+
+/** Raw .txt files named directly, or found (sorted) in folders named. */
+export async function expandInputs(inputs: string[]): Promise<string[]> {
+  const files: string[] = [];
+  for (const input of inputs) {
+    const info = await stat(input);
+    if (info.isDirectory()) {
+      const entries = (await readdir(input)).filter((name) => name.endsWith(".txt")).sort();
+      files.push(...entries.map((name) => path.join(input, name)));
+    } else files.push(input);
+  }
+  return files;
+}
+
+/**
+ * Ingests raw articles into content/articles. Each article is written
+ * atomically (temporary file, then rename) and an existing one is kept
+ * unless `force`, so an editor's hand edits are never lost by a re-run.
+ */
+export async function ingestFiles(files: string[], contentDir: string, options: IngestOptions & { force?: boolean } = {}): Promise<IngestReport> {
+  const report: IngestReport = { written: [], skipped: [], errors: [] };
+  const articlesDir = path.join(contentDir, "articles");
+  const madeDirs = new Set<string>();
+  const claimed = new Map<string, string>();
+  for (const file of files) {
+    const decoded = decodeText(file, await readFile(file));
+    if ("issue" in decoded) {
+      report.errors.push({ file, message: decoded.issue.message });
+      continue;
+    }
+    const result = ingestRawText(file, decoded.text, options);
+    if ("error" in result) {
+      report.errors.push({ file, message: result.error });
+      continue;
+    }
+    const target = path.join(articlesDir, result.article.relativePath);
+    const earlier = claimed.get(target);
+    if (earlier) {
+      report.errors.push({ file, message: `makes the same article as ${earlier} (${target}): rename one of them YYYY-MM-DD-<other-slug>.txt` });
+      continue;
+    }
+    claimed.set(target, file);
+    const dir = path.dirname(target);
+    if (!madeDirs.has(dir)) {
+      await mkdir(dir, { recursive: true });
+      madeDirs.add(dir);
+    }
+    if (!options.force && (await exists(target))) {
+      report.skipped.push({ file, reason: `${target} exists (pass --force to overwrite it)` });
+      continue;
+    }
+    await writeAtomically(target, result.article.markdown);
+    report.written.push(target);
+  }
+  return report;
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await stat(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Write-then-rename: a reader (or a crash) never sees half a file. */
+export async function writeAtomically(target: string, text: string): Promise<void> {
+  const temporary = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.tmp`);
+  try {
+    await writeFile(temporary, text);
+    await rename(temporary, target);
+  } catch (error) {
+    await unlink(temporary).catch(() => undefined);
+    throw error;
+  }
+}

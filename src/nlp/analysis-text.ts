@@ -1,0 +1,47 @@
+import type { Article } from "../content/article.js";
+
+/**
+ * What the tagger reads of an article: the headline, a blank line, then the
+ * body with Markdown syntax blanked out (link targets, code, HTML tags,
+ * escapes and emphasis marks become spaces), so offsets still line up with
+ * the file and no URL or markup is mistaken for a name.
+ */
+export interface AnalysisText {
+  text: string;
+  /** Offset in the file's text of an offset in `text`, or null for the separator. */
+  toFileOffset(offset: number): number | null;
+}
+
+const SEPARATOR = "\n\n";
+
+export function analysisTextOf(article: Pick<Article, "title" | "body" | "bodyOffset" | "titleOffset">): AnalysisText {
+  const titleLength = article.title.length;
+  const bodyStart = titleLength + SEPARATOR.length;
+  return {
+    text: article.title + SEPARATOR + blankMarkdownSyntax(article.body),
+    toFileOffset(offset) {
+      if (offset < titleLength) return article.titleOffset === null ? null : article.titleOffset + offset;
+      if (offset < bodyStart) return null;
+      return article.bodyOffset + offset - bodyStart;
+    },
+  };
+}
+
+const blank = (match: string) => match.replace(/[^\n]/g, " ");
+
+/** Same length, same line breaks; only prose stays. */
+export function blankMarkdownSyntax(markdown: string): string {
+  return markdown
+    .replace(/^(```|~~~)[^\n]*\n[\s\S]*?^\1[^\n]*$/gm, blank)
+    .replace(/`[^`\n]*`/g, blank)
+    .replace(/<!--[\s\S]*?-->/g, blank)
+    .replace(/<\/?[A-Za-z][^>\n]*>/g, blank)
+    .replace(/\]\([^)\n]*\)/g, blank)
+    .replace(/\]\[[^\]\n]*\]/g, blank)
+    .replace(/^\s*\[[^\]\n]+\]:[^\n]*$/gm, blank)
+    .replace(/https?:\/\/[^\s)>\]]+/g, blank)
+    .replace(/\\(?=[\\`*_[\]<>#+\-=|~.!(){}])/g, " ")
+    .replace(/[*_]{1,3}(?=\S)|(?<=\S)[*_]{1,3}/g, blank)
+    .replace(/!?\[/g, blank)
+    .replace(/^(\s{0,3})(#{1,6}|>+|[-+*]|\d+[.)])(?=\s)/gm, (_m, space: string, marker: string) => space + blank(marker));
+}

@@ -1,0 +1,72 @@
+import type { SiteConfig } from "../content/site-config.js";
+import type { ArchiveIndex } from "../index/archive-index.js";
+import { escapeXml } from "./escape.js";
+import type { OutputFile } from "./feeds.js";
+import type { PageBase, SitePages } from "./pages.js";
+import { absolute, encodePath, type SiteLocation } from "./urls.js";
+
+/** The sitemap protocol's limit of URLs per file; past it, sitemap.xml becomes an index of parts. */
+export const SITEMAP_LIMIT = 50_000;
+
+export function sitemaps(pages: SitePages, location: SiteLocation, limit = SITEMAP_LIMIT): OutputFile[] {
+  const lastModified = new Map(pages.article.map((page) => [page.url, page.article.updated]));
+  const urls = Object.values(pages)
+    .flat()
+    .filter((page: PageBase) => !page.noindex)
+    .map((page: PageBase) => {
+      const modified = lastModified.get(page.url);
+      return `  <url><loc>${escapeXml(encodePath(absolute(location, page.url)))}</loc>${modified ? `<lastmod>${modified}</lastmod>` : ""}</url>`;
+    });
+  const urlset = (lines: string[]) =>
+    [`<?xml version="1.0" encoding="UTF-8"?>`, `<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">`, ...lines, `</urlset>`, ""].join("\n");
+  if (urls.length <= limit) return [{ path: "sitemap.xml", content: urlset(urls) }];
+  const parts: OutputFile[] = [];
+  for (let i = 0; i < urls.length; i += limit) parts.push({ path: `sitemaps/sitemap-${parts.length + 1}.xml`, content: urlset(urls.slice(i, i + limit)) });
+  const sitemapIndex = [
+    `<?xml version="1.0" encoding="UTF-8"?>`,
+    `<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">`,
+    ...parts.map((part) => `  <sitemap><loc>${escapeXml(absolute(location, `/${part.path}`))}</loc></sitemap>`),
+    `</sitemapindex>`,
+    "",
+  ].join("\n");
+  return [{ path: "sitemap.xml", content: sitemapIndex }, ...parts];
+}
+
+/**
+ * Google News sitemap: articles of the two days before the newest article
+ * (a static build has no "now" of its own, and must not change with the clock), at most 1,000.
+ */
+export function newsSitemap(index: ArchiveIndex, site: SiteConfig, location: SiteLocation): OutputFile {
+  const newest = index.articles[0]?.article.date;
+  const cutoff = newest ? new Date(Date.parse(`${newest}T00:00:00Z`) - 2 * 86_400_000).toISOString().slice(0, 10) : "";
+  const recent = index.articles.filter(({ article }) => article.date >= cutoff).slice(0, 1000);
+  const lines = recent.map(({ article }) =>
+    [
+      "  <url>",
+      `    <loc>${escapeXml(encodePath(absolute(location, article.url)))}</loc>`,
+      "    <news:news>",
+      `      <news:publication><news:name>${escapeXml(site.publisher)}</news:name><news:language>${escapeXml(site.language.split("-")[0]!)}</news:language></news:publication>`,
+      `      <news:publication_date>${article.date}</news:publication_date>`,
+      `      <news:title>${escapeXml(article.title)}</news:title>`,
+      "    </news:news>",
+      "  </url>",
+    ].join("\n"),
+  );
+  return {
+    path: "news-sitemap.xml",
+    content: [
+      `<?xml version="1.0" encoding="UTF-8"?>`,
+      `<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">`,
+      ...lines,
+      `</urlset>`,
+      "",
+    ].join("\n"),
+  };
+}
+
+export function robotsTxt(location: SiteLocation): OutputFile {
+  return {
+    path: "robots.txt",
+    content: `User-agent: *\nAllow: /\n\nSitemap: ${absolute(location, "/sitemap.xml")}\nSitemap: ${absolute(location, "/news-sitemap.xml")}\n`,
+  };
+}

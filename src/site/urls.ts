@@ -1,0 +1,42 @@
+/** Where the site is served: the absolute base for canonical URLs and the path prefix for links. */
+export interface SiteLocation {
+  /** Origin plus any path, no trailing slash: https://news.example.org or https://example.org/archive */
+  baseUrl: string;
+  /** Path every link starts with: "/" at the root, "/archive/" in a sub-folder. */
+  pathPrefix: string;
+}
+
+export function normalisePathPrefix(prefix: string): string {
+  const trimmed = prefix.replace(/^\/+|\/+$/g, "");
+  return trimmed === "" ? "/" : `/${trimmed}/`;
+}
+
+/** The base URL's own path is the default path prefix: a site at https://example.org/news/ links under /news/. */
+export function locate(baseUrl: string, pathPrefix?: string): SiteLocation {
+  const url = new URL(baseUrl.endsWith("/") ? baseUrl : `${baseUrl}/`);
+  const prefix = normalisePathPrefix(pathPrefix ?? url.pathname);
+  return { baseUrl: url.origin, pathPrefix: prefix };
+}
+
+/** A site-relative URL ("/entities/kabul/") as a link under the path prefix. */
+export function href(location: SiteLocation, url: string): string {
+  return location.pathPrefix + url.replace(/^\//, "");
+}
+
+/** A site-relative URL as an absolute URL, for canonical links, feeds and sitemaps. */
+export function absolute(location: SiteLocation, url: string): string {
+  return location.baseUrl + href(location, url);
+}
+
+/** Percent-encodes what a URL path may not hold raw (a slug in Chinese, say), leaving '/' alone. */
+export function encodePath(url: string): string {
+  return url.split("/").map((segment) => encodeURIComponent(decodeURIComponentSafe(segment))).join("/");
+}
+
+function decodeURIComponentSafe(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
