@@ -126,7 +126,7 @@ export function parseArticle(file: string, text: string): { article: Article } |
     excludeTopics: stringList("exclude_topics"),
   };
   for (const field of Object.keys(fm.data)) {
-    const near = [...KNOWN_FIELDS].find((known) => known !== field && editDistanceAtMost1(known, field));
+    const near = [...KNOWN_FIELDS].find((known) => known !== field && isTypo(known, field));
     if (!KNOWN_FIELDS.has(field) && near) problem(field, `unknown field '${field}': did you mean '${near}'?`);
   }
   const summary = optionalString("summary")?.trim() || summarise(fm.body);
@@ -167,9 +167,11 @@ function typeName(value: unknown): string {
   return typeof value;
 }
 
-function editDistanceAtMost1(a: string, b: string): boolean {
-  if (Math.abs(a.length - b.length) > 1) return false;
+/** One letter added, dropped, changed, or two neighbours swapped ("titel" for "title"). */
+function isTypo(known: string, written: string): boolean {
+  if (Math.abs(known.length - written.length) > 1) return false;
   let i = 0;
-  while (i < a.length && a[i] === b[i]) i++;
-  return a.slice(i + 1) === b.slice(i + 1) || a.slice(i) === b.slice(i + 1) || a.slice(i + 1) === b.slice(i);
+  while (i < known.length && known[i] === written[i]) i++;
+  const swapped = known[i] === written[i + 1] && known[i + 1] === written[i] && known.slice(i + 2) === written.slice(i + 2);
+  return swapped || known.slice(i + 1) === written.slice(i + 1) || known.slice(i) === written.slice(i + 1) || known.slice(i + 1) === written.slice(i);
 }

@@ -28,7 +28,9 @@ export function parseFrontMatter(file: string, text: string): { file: FrontMatte
       issues: [{ file, line: 1, column: 1, message: "no front matter: an article starts with a line '---', then YAML fields (title, date ...), then '---'" }],
     };
   }
-  const yamlStart = source.indexOf("\n") + 1 + bomLength;
+  // gray-matter hands the engine everything after the opening '---' (its line break included),
+  // so YAML positions are already the file's lines.
+  const yamlStart = bomLength + 3;
   let document: Document.Parsed | undefined;
   const lineCounter = new LineCounter();
   let parsed: matter.GrayMatterFile<string>;
@@ -46,12 +48,12 @@ export function parseFrontMatter(file: string, text: string): { file: FrontMatte
       },
     });
   } catch (error) {
-    return { issues: [yamlIssue(file, text, yamlStart, lineCounter, error)] };
+    return { issues: [yamlIssue(file, lineCounter, error)] };
   }
-  const fmLine = (text.slice(0, yamlStart).match(/\n/g)?.length ?? 0) + 1;
+  const fmLine = 2;
   const toFilePosition = (offsetInYaml: number) => {
     const { line, col } = lineCounter.linePos(offsetInYaml);
-    return { line: fmLine + line - 1, column: col };
+    return { line, column: col };
   };
   const contents = document?.contents;
   if (contents != null && !isMap(contents)) {
@@ -87,15 +89,14 @@ export function parseFrontMatter(file: string, text: string): { file: FrontMatte
   };
 }
 
-function yamlIssue(file: string, text: string, yamlStart: number, lineCounter: LineCounter, error: unknown): ContentIssue {
-  const fmLine = (text.slice(0, yamlStart).match(/\n/g)?.length ?? 0) + 1;
+function yamlIssue(file: string, lineCounter: LineCounter, error: unknown): ContentIssue {
   const yamlError = error as { message?: string; pos?: [number, number] };
   const reason = (yamlError.message ?? String(error)).split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
   if (yamlError.pos) {
     const { line, col } = lineCounter.linePos(yamlError.pos[0]);
-    return { file, line: fmLine + line - 1, column: col, message: `front matter is not valid YAML: ${reason}` };
+    return { file, line, column: col, message: `front matter is not valid YAML: ${reason}` };
   }
-  return { file, line: fmLine, column: 1, message: `front matter is not valid YAML: ${reason}` };
+  return { file, line: 2, column: 1, message: `front matter is not valid YAML: ${reason}` };
 }
 
 function describeYaml(value: unknown): string {
