@@ -70,5 +70,6 @@ export function ingestRawText(fileName: string, text: string, options: IngestOpt
 export function escapeMarkdown(paragraph: string): string {
   return paragraph
     .replace(/[\\`*_[\]<>]/g, (ch) => `\\${ch}`)
-    .replace(/^(\s*)([#+\-=|]|~~~|\d+[.)](?=\s|$))/, (_, space: string, marker: string) => `${space}\\${marker}`);
+    .replace(/^(\s*)(?:([#+\-=|]|~~~)|(\d+)([.)])(?=\s|$))/, (_, space: string, marker?: string, digits?: string, punctuation?: string) =>
+      marker ? `${space}\\${marker}` : `${space}${digits}\\${punctuation}`);
 }
