@@ -7,10 +7,10 @@ export interface CompiledTaxonomy {
   byCode: Map<string, Topic>;
   words: Map<string, number[]>;
   prefixes: [string, number][];
-  phrases: [string, number][];
+  phrases: [RegExp, number][];
   headlineWords: Map<string, number[]>;
   headlinePrefixes: [string, number][];
-  headlinePhrases: [string, number][];
+  headlinePhrases: [RegExp, number][];
   entities: Map<string, number[]>;
 }
 
@@ -33,11 +33,11 @@ export function compileTaxonomy(taxonomy: Taxonomy): CompiledTaxonomy {
   };
   const add = (map: Map<string, number[]>, key: string, index: number) => map.set(key, [...(map.get(key) ?? []), index]);
   taxonomy.topics.forEach((topic, index) => {
-    const place = (keyword: string, words: Map<string, number[]>, prefixes: [string, number][], phrases: [string, number][]) => {
+    const place = (keyword: string, words: Map<string, number[]>, prefixes: [string, number][], phrases: [RegExp, number][]) => {
       const normal = normalise(keyword);
-      if (normal === "") return;
-      if (normal.endsWith("*")) prefixes.push([normal.slice(0, -1), index]);
-      else if (normal.includes(" ")) phrases.push([normal, index]);
+      if (normal === "" || normal === "*") return;
+      if (normal.includes(" ")) phrases.push([phrasePattern(normal), index]);
+      else if (normal.endsWith("*")) prefixes.push([normal.slice(0, -1), index]);
       else add(words, normal, index);
     };
     for (const keyword of topic.keywords) {
@@ -50,11 +50,18 @@ export function compileTaxonomy(taxonomy: Taxonomy): CompiledTaxonomy {
   return compiled;
 }
 
+/** A phrase over space-joined tokens; a trailing '*' lets its last word run on ("suicide bomber*"). */
+function phrasePattern(phrase: string): RegExp {
+  const wildcard = phrase.endsWith("*");
+  const words = (wildcard ? phrase.slice(0, -1) : phrase).replace(/\*/g, "").replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp(`(?<= )${words}${wildcard ? "[^ ]*" : ""}(?= )`, "g");
+}
+
 function normalise(text: string): string {
   return text.toLowerCase().replace(/[’']/g, "'").replace(/[^\p{L}\p{N}'*]+/gu, " ").trim();
 }
 
-function countHits(text: string, words: Map<string, number[]>, prefixes: [string, number][], phrases: [string, number][], weight: number, cap: number, scores: Float64Array): void {
+function countHits(text: string, words: Map<string, number[]>, prefixes: [string, number][], phrases: [RegExp, number][], weight: number, cap: number, scores: Float64Array): void {
   const tokens = normalise(text).split(" ").filter(Boolean);
   const counts = new Map<string, number>();
   for (const token of tokens) counts.set(token, (counts.get(token) ?? 0) + 1);
@@ -64,9 +71,10 @@ function countHits(text: string, words: Map<string, number[]>, prefixes: [string
   }
   if (phrases.length > 0) {
     const joined = ` ${tokens.join(" ")} `;
-    for (const [phrase, index] of phrases) {
+    for (const [pattern, index] of phrases) {
       let hits = 0;
-      for (let at = joined.indexOf(` ${phrase} `); at !== -1 && hits < cap; at = joined.indexOf(` ${phrase} `, at + 1)) hits++;
+      pattern.lastIndex = 0;
+      while (hits < cap && pattern.exec(joined)) hits++;
       scores[index]! += weight * hits;
     }
   }
