@@ -3,7 +3,7 @@ import type { ArchiveIndex } from "../index/archive-index.js";
 import { escapeXml } from "./escape.js";
 import type { OutputFile } from "./feeds.js";
 import type { PageBase, SitePages } from "./pages.js";
-import { absolute, encodePath, type SiteLocation } from "./urls.js";
+import { absolute, encodeUrl, type SiteLocation } from "./urls.js";
 
 /** The sitemap protocol's limit of URLs per file; past it, sitemap.xml becomes an index of parts. */
 export const SITEMAP_LIMIT = 50_000;
@@ -15,7 +15,7 @@ export function sitemaps(pages: SitePages, location: SiteLocation, limit = SITEM
     .filter((page: PageBase) => !page.noindex)
     .map((page: PageBase) => {
       const modified = lastModified.get(page.url);
-      return `  <url><loc>${escapeXml(encodePath(absolute(location, page.url)))}</loc>${modified ? `<lastmod>${modified}</lastmod>` : ""}</url>`;
+      return `  <url><loc>${escapeXml(encodeUrl(absolute(location, page.url)))}</loc>${modified ? `<lastmod>${modified}</lastmod>` : ""}</url>`;
     });
   const urlset = (lines: string[]) =>
     [`<?xml version="1.0" encoding="UTF-8"?>`, `<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">`, ...lines, `</urlset>`, ""].join("\n");
@@ -43,7 +43,7 @@ export function newsSitemap(index: ArchiveIndex, site: SiteConfig, location: Sit
   const lines = recent.map(({ article }) =>
     [
       "  <url>",
-      `    <loc>${escapeXml(encodePath(absolute(location, article.url)))}</loc>`,
+      `    <loc>${escapeXml(encodeUrl(absolute(location, article.url)))}</loc>`,
       "    <news:news>",
       `      <news:publication><news:name>${escapeXml(site.publisher)}</news:name><news:language>${escapeXml(site.language.split("-")[0]!)}</news:language></news:publication>`,
       `      <news:publication_date>${article.date}</news:publication_date>`,

@@ -28,15 +28,7 @@ export function absolute(location: SiteLocation, url: string): string {
   return location.baseUrl + href(location, url);
 }
 
-/** Percent-encodes what a URL path may not hold raw (a slug in Chinese, say), leaving '/' alone. */
-export function encodePath(url: string): string {
-  return url.split("/").map((segment) => encodeURIComponent(decodeURIComponentSafe(segment))).join("/");
-}
-
-function decodeURIComponentSafe(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
+/** An absolute URL as RFC 3986 requires it in XML sitemaps: a Chinese slug percent-encoded, the rest untouched. */
+export function encodeUrl(absoluteUrl: string): string {
+  return new URL(absoluteUrl).href;
 }
