@@ -27,6 +27,8 @@ export interface Lexicon {
   /** lower-cased, space-joined token sequence -> GAZ bit mask */
   gaz: Map<string, number>;
   gazMaxLen: number;
+  /** proper prefixes of multi-word gazetteer keys (derived, see gazPrefixes) */
+  gazPrefix?: Set<string>;
   /** lower-cased word -> dominant written form in running text (non-initial positions) */
   casing: Map<string, string>;
   /** lower-cased word -> share of lower-case occurrences, bucketed 0..4 (4 = always lower-case) */
@@ -42,6 +44,8 @@ export const enum LineType {
 export interface PreparedDoc {
   text: string;
   tokens: Token[];
+  /** cached per-string word information, one per token */
+  types: WordType[];
   /** true-cased, apostrophe-normalised form used for features */
   forms: string[];
   lowers: string[];
@@ -50,20 +54,46 @@ export interface PreparedDoc {
   gaz: string[];
   /** document casing evidence per token: 0 none, 1 only lower, 2 only capitalised, 3 both */
   docCase: Uint8Array;
-  /** index of the first token of the headline line's end (tokens < this are on line 0) */
+  /** index of the first token of each line */
   lineStarts: number[];
+  /** digit-normalised lower-case word per token (the neighbour-word feature value) */
+  keys: string[];
+  /** word shape of each token's form */
+  shapes: string[];
 }
 
 const FUNCTION_WORDS = new Set(
   "a an the of and or for in on at to by with from vs v as into over after before about under than".split(" "),
 );
 
+const NON_ASCII_OR_BACKTICK = /[^\x00-\x5f\x61-\x7f]/;
 export const normApos = (s: string): string =>
-  s.replace(/[\u2018\u2019\u02bc\u0060\u00b4]/g, "'").replace(/[\u201c\u201d\u201e]/g, '"').replace(/[\u2010\u2011]/g, "-");
+  !NON_ASCII_OR_BACKTICK.test(s) ? s : s.replace(/[\u2018\u2019\u02bc\u0060\u00b4]/g, "'").replace(/[\u201c\u201d\u201e]/g, '"').replace(/[\u2010\u2011]/g, "-");
 
-const hasLower = (s: string): boolean => s !== s.toUpperCase();
-const hasUpper = (s: string): boolean => s !== s.toLowerCase();
-const isAlpha = (s: string): boolean => /\p{L}/u.test(s);
+const hasLower = (s: string): boolean => {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 97 && c <= 122) return true;
+    if (c >= 128) return s !== s.toUpperCase();
+  }
+  return false;
+};
+const hasUpper = (s: string): boolean => {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 65 && c <= 90) return true;
+    if (c >= 128) return s !== s.toLowerCase();
+  }
+  return false;
+};
+const isAlpha = (s: string): boolean => {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) return true;
+    if (c >= 128) return /\p{L}/u.test(s);
+  }
+  return false;
+};
 const initCap = (s: string): boolean => {
   const c = s.charAt(0);
   return c !== c.toLowerCase();
@@ -89,118 +119,229 @@ export function shape(w: string): string {
   return out;
 }
 
-function classifyLine(tokens: Token[], from: number, to: number): LineType {
+/**
+ * Everything prepareDoc derives from one token string, computed once and
+ * cached per lexicon (one string hash per token instead of many).
+ */
+export interface WordType {
+  /** apostrophe-normalised text */
+  text: string;
+  lower: string;
+  /** digit-normalised lower-case: the neighbour-word feature value */
+  key: string;
+  shape: string;
+  alpha: boolean;
+  hasLower: boolean;
+  hasUpper: boolean;
+  initCap: boolean;
+  /** letters in the word */
+  letters: number;
+  functionWord: boolean;
+  /** gazetteer mask of the single word (0: none) and whether it starts a longer entry */
+  gaz1: number;
+  gazPrefix: boolean;
+  /** run-time slot for the tagger's per-word scores (see tagger.ts) */
+  slot?: unknown;
+}
+
+const TYPE_CACHE_MAX = 300_000;
+const typeCaches = new WeakMap<Lexicon, Map<string, WordType>>();
+
+function makeType(raw: string, lex: Lexicon, prefixes: Set<string>): WordType {
+  const text = normApos(raw);
+  const lower = text.toLowerCase();
+  const alpha = isAlpha(text);
+  let letters = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) letters++;
+    else if (c >= 128 && /\p{L}/u.test(text[i]!)) letters++;
+  }
+  return {
+    text,
+    lower,
+    key: digitNorm(lower),
+    shape: shape(text),
+    alpha,
+    hasLower: hasLower(text),
+    hasUpper: hasUpper(text),
+    initCap: initCap(text),
+    letters,
+    functionWord: FUNCTION_WORDS.has(lower),
+    gaz1: alpha ? (lex.gaz.get(lower) ?? 0) : 0,
+    gazPrefix: alpha && prefixes.has(lower),
+  };
+}
+
+/** The cached WordType of a token string. */
+export function wordType(raw: string, lex: Lexicon): WordType {
+  let cache = typeCaches.get(lex);
+  if (!cache) typeCaches.set(lex, (cache = new Map()));
+  let t = cache.get(raw);
+  if (t) return t;
+  t = makeType(raw, lex, gazPrefixes(lex));
+  if (cache.size >= TYPE_CACHE_MAX) cache.clear();
+  cache.set(raw, t);
+  return t;
+}
+
+/** Forget cached word types (and the tagger scores they hold) for a lexicon. */
+export function clearWordTypes(lex: Lexicon): void {
+  typeCaches.delete(lex);
+}
+
+function classifyLine(tokens: Token[], types: WordType[], from: number, to: number): LineType {
   let words = 0;
   let lowerWords = 0;
   let capsWords = 0;
   let capInit = 0;
   let lowerNonFunction = 0;
   for (let i = from; i < to; i++) {
-    const t = tokens[i]!.text;
-    if (!isAlpha(t) || tokens[i]!.url) continue;
+    const ty = types[i]!;
+    if (!ty.alpha || tokens[i]!.url) continue;
     words++;
-    if (hasLower(t)) lowerWords++;
-    if (!hasLower(t) && t.replace(/[^\p{L}]/gu, "").length >= 2) capsWords++;
-    if (initCap(t)) capInit++;
-    else if (!FUNCTION_WORDS.has(t.toLowerCase()) && t !== "'s") lowerNonFunction++;
+    if (ty.hasLower) lowerWords++;
+    else if (ty.letters >= 2) capsWords++;
+    if (ty.initCap) capInit++;
+    else if (!ty.functionWord && ty.text !== "'s") lowerNonFunction++;
   }
   if (words > 0 && lowerWords === 0 && capsWords > 0) return LineType.Caps;
   if (words >= 3 && lowerNonFunction === 0 && capInit >= 3 && capInit >= words - capInit) return LineType.Title;
   return LineType.Normal;
 }
 
+const gazFeatureCache = new Map<number, string>();
+function gazFeature(mask: number, pos: string): string {
+  const k = mask * 4 + (pos === "U" ? 0 : pos === "B" ? 1 : 2);
+  let s = gazFeatureCache.get(k);
+  if (s === undefined) {
+    s = "";
+    for (const [bit, name] of GAZ_NAMES) if (mask & bit) s += (s ? "|" : "") + name + pos;
+    gazFeatureCache.set(k, s);
+  }
+  return s;
+}
+
 export function prepareDoc(text: string, lex: Lexicon): PreparedDoc {
   const tokens = tokenize(text);
   const n = tokens.length;
-  const raw = tokens.map((t) => normApos(t.text));
+  const types = new Array<WordType>(n);
+  for (let i = 0; i < n; i++) types[i] = wordType(tokens[i]!.text, lex);
   const lineType = new Uint8Array(n);
   const lineStarts: number[] = [];
   for (let s = 0; s < n; ) {
     let e = s + 1;
     while (e < n && tokens[e]!.line === tokens[s]!.line) e++;
-    const lt = classifyLine(tokens, s, e);
-    lineType.fill(lt, s, e);
+    const lt = classifyLine(tokens, types, s, e);
+    if (lt !== LineType.Normal) lineType.fill(lt, s, e);
     lineStarts.push(s);
     s = e;
   }
   // document casing evidence from normal lines, non-initial positions
   const docForms = new Map<string, Map<string, number>>();
   for (let i = 0; i < n; i++) {
-    if (lineType[i] !== LineType.Normal || tokens[i]!.sentStart) continue;
-    const w = raw[i]!;
-    if (!isAlpha(w)) continue;
-    const l = w.toLowerCase();
-    let m = docForms.get(l);
-    if (!m) docForms.set(l, (m = new Map()));
-    m.set(w, (m.get(w) ?? 0) + 1);
+    const ty = types[i]!;
+    if (lineType[i] !== LineType.Normal || tokens[i]!.sentStart || !ty.alpha) continue;
+    let m = docForms.get(ty.lower);
+    if (!m) docForms.set(ty.lower, (m = new Map()));
+    m.set(ty.text, (m.get(ty.text) ?? 0) + 1);
+  }
+  const docCaseOf = new Map<string, number>();
+  for (const [l, m] of docForms) {
+    let c = 0;
+    for (const k of m.keys()) c |= hasUpper(k) ? 2 : 1;
+    docCaseOf.set(l, c);
   }
   const forms = new Array<string>(n);
   const lowers = new Array<string>(n);
+  const keys = new Array<string>(n);
   const docCase = new Uint8Array(n);
+  const recased: boolean[] = [];
   for (let i = 0; i < n; i++) {
-    const w = raw[i]!;
-    const l = w.toLowerCase();
-    let f = w;
-    const dm = docForms.get(l);
-    if (dm) {
-      let lowerSeen = false;
-      let capSeen = false;
-      for (const k of dm.keys()) {
-        if (hasUpper(k)) capSeen = true;
-        else lowerSeen = true;
+    const ty = types[i]!;
+    const l = ty.lower;
+    let f = ty.text;
+    if (ty.alpha) {
+      docCase[i] = docCaseOf.get(l) ?? 0;
+      if (lineType[i] !== LineType.Normal) {
+        // re-case words on ALL-CAPS / Title-Case lines
+        let best: string | undefined;
+        const dm = docForms.get(l);
+        if (dm) {
+          let bc = 0;
+          for (const [k, c] of dm) if (c > bc) ((bc = c), (best = k));
+        }
+        if (best === undefined) best = lex.casing.get(l);
+        if (best === undefined) {
+          if (lineType[i] === LineType.Caps && !tokens[i]!.url) {
+            // unknown all-caps word: short ones may be acronyms, keep; else title-case
+            best = ty.letters <= 3 ? f : titleCase(f);
+          } else best = f;
+        }
+        if (best !== f) ((f = best), (recased[i] = true));
       }
-      docCase[i] = (lowerSeen ? 1 : 0) | (capSeen ? 2 : 0);
-    }
-    if (lineType[i] !== LineType.Normal && isAlpha(w)) {
-      // re-case words on ALL-CAPS / Title-Case lines
-      let best: string | undefined;
-      if (dm) {
-        let bc = 0;
-        for (const [k, c] of dm) if (c > bc) ((bc = c), (best = k));
-      }
-      if (best === undefined) best = lex.casing.get(l);
-      if (best === undefined) {
-        if (lineType[i] === LineType.Caps && !tokens[i]!.url) {
-          // unknown all-caps word: short ones may be acronyms, keep; else title-case
-          const letters = w.replace(/[^\p{L}]/gu, "").length;
-          best = letters <= 3 && lineType[i] === LineType.Caps ? w : titleCase(w);
-        } else best = w;
-      }
-      f = best;
     }
     forms[i] = f;
     lowers[i] = l;
+    keys[i] = ty.key;
   }
   // gazetteer: longest match from each capitalised token
   const gaz = new Array<string>(n).fill("");
   for (let i = 0; i < n; i++) {
-    const f = forms[i]!;
-    if (!initCap(f) || !isAlpha(f)) continue;
-    let key = "";
-    let bestLen = 0;
-    let bestMask = 0;
-    for (let k = 0; k < lex.gazMaxLen && i + k < n; k++) {
-      if (tokens[i + k]!.line !== tokens[i]!.line) break;
-      key = k === 0 ? lowers[i]! : key + " " + lowers[i + k]!;
-      const m = lex.gaz.get(key);
-      if (m !== undefined) ((bestLen = k + 1), (bestMask = m));
+    const ty = types[i]!;
+    if (!ty.alpha || (ty.gaz1 === 0 && !ty.gazPrefix)) continue;
+    if (recased[i] ? !initCap(forms[i]!) : !ty.initCap) continue;
+    let bestLen = ty.gaz1 ? 1 : 0;
+    let bestMask = ty.gaz1;
+    if (ty.gazPrefix) {
+      const prefixes = gazPrefixes(lex);
+      let key = l0(lowers, i);
+      for (let k = 1; k < lex.gazMaxLen && i + k < n; k++) {
+        if (tokens[i + k]!.line !== tokens[i]!.line) break;
+        key = key + " " + lowers[i + k]!;
+        const m = lex.gaz.get(key);
+        if (m !== undefined) ((bestLen = k + 1), (bestMask = m));
+        if (!prefixes.has(key)) break;
+      }
     }
     if (bestLen === 0) continue;
     for (let k = 0; k < bestLen; k++) {
-      const pos = bestLen === 1 ? "U" : k === 0 ? "B" : "I";
-      let s = "";
-      for (const [bit, name] of GAZ_NAMES) if (bestMask & bit) s += (s ? "|" : "") + name + pos;
-      if (!gaz[i + k]) gaz[i + k] = s;
+      if (!gaz[i + k]) gaz[i + k] = gazFeature(bestMask, bestLen === 1 ? "U" : k === 0 ? "B" : "I");
     }
     i += bestLen - 1;
   }
-  return { text, tokens, forms, lowers, lineType, gaz, docCase, lineStarts };
+  const shapes = forms.map((f, i) => (recased[i] ? shape(f) : types[i]!.shape));
+  return { text, tokens, types, forms, lowers, lineType, gaz, docCase, lineStarts, keys, shapes };
+}
+
+const l0 = (lowers: string[], i: number): string => lowers[i]!;
+
+/** Proper prefixes (in tokens) of the multi-word gazetteer keys, computed once per lexicon. */
+export function gazPrefixes(lex: Lexicon): Set<string> {
+  if (lex.gazPrefix) return lex.gazPrefix;
+  const set = new Set<string>();
+  for (const k of lex.gaz.keys()) {
+    let p = k.indexOf(" ");
+    while (p > 0) {
+      set.add(k.slice(0, p));
+      p = k.indexOf(" ", p + 1);
+    }
+  }
+  lex.gazPrefix = set;
+  return set;
 }
 
 export const titleCase = (w: string): string =>
   w.toLowerCase().replace(/(^|[-'])(\p{L})/gu, (_m, p: string, c: string) => p + c.toUpperCase());
 
-const digitNorm = (s: string): string => (/\d/.test(s) ? s.replace(/\d/g, "0") : s);
+export const hasDigit = (s: string): boolean => {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) return true;
+  }
+  return false;
+};
+export const digitNorm = (s: string): string => (hasDigit(s) ? s.replace(/\d/g, "0") : s);
 
 /** Features that depend on the form alone. */
 export function intrinsicFeatures(f: string, lex: Lexicon, out: string[]): void {
@@ -213,10 +354,15 @@ export function intrinsicFeatures(f: string, lex: Lexicon, out: string[]): void 
   for (let k = 1; k <= 4 && k < len; k++) {
     out.push("p" + k + "=" + dl.slice(0, k), "s" + k + "=" + dl.slice(len - k));
   }
+  intrinsicTail(f, l, sh, lex, out);
+}
+
+/** The small-valued intrinsic features (run time builds these as strings; the rest it hashes). */
+export function intrinsicTail(f: string, l: string, sh: string, lex: Lexicon, out: string[]): void {
   const ls = lex.lowerShare.get(l);
   const cap = initCap(f) ? (hasLower(f) ? "C" : "A") : "l";
   out.push("ls=" + (ls ?? "u") + cap);
-  if (len === 1) out.push("len1" + sh);
+  if (f.length === 1) out.push("len1" + sh);
   if (f.includes("-")) {
     const parts = f.split("-");
     out.push("hy1=" + parts[0]!.toLowerCase(), "hyN=" + parts[parts.length - 1]!.toLowerCase());
@@ -225,40 +371,78 @@ export function intrinsicFeatures(f: string, lex: Lexicon, out: string[]): void 
 
 const DC = ["n", "lo", "up", "lu"];
 const LT = ["N", "C", "T"];
+export const DOC_CASE_SYMS: readonly string[] = DC;
+export const LINE_TYPE_SYMS: readonly string[] = LT;
+
+/** The neighbour-word roles a token's lower-cased word plays for tokens around it. */
+export const ROLES = ["w-2=", "w-1=", "w+1=", "w+2="] as const;
+/** For role r, the neighbour sits at offset ROLE_OFFSETS[r] from the token being scored. */
+export const ROLE_OFFSETS = [-2, -1, 1, 2] as const;
+export const BOUNDARY = "<>";
 
 /** Features from context: neighbours, line, sentence position, gazetteer, document. */
 export function contextFeatures(d: PreparedDoc, i: number, out: string[]): void {
-  const { tokens, forms, lowers } = d;
-  const t = tokens[i]!;
-  const line = t.line;
-  const at = (k: number): number => {
-    const j = i + k;
-    return j >= 0 && j < tokens.length && tokens[j]!.line === line ? j : -1;
-  };
-  const lw = (j: number): string => (j < 0 ? "<>" : digitNorm(lowers[j]!));
-  const sh = (j: number): string => (j < 0 ? "<>" : shape(forms[j]!));
-  const p1 = at(-1), p2 = at(-2), n1 = at(1), n2 = at(2);
-  const s0 = shape(forms[i]!);
-  const l0 = digitNorm(lowers[i]!);
-  out.push(
-    "w-1=" + lw(p1),
-    "w-2=" + lw(p2),
-    "w+1=" + lw(n1),
-    "w+2=" + lw(n2),
-    "w-1w=" + lw(p1) + "|" + l0,
-    "ww+1=" + l0 + "|" + lw(n1),
-    "sh-1=" + sh(p1) + "|" + s0,
-    "sh+1=" + s0 + "|" + sh(n1),
-    "sh3=" + sh(p1) + "|" + s0 + "|" + sh(n1),
-  );
-  const lt = LT[d.lineType[i]!]!;
-  out.push("lt=" + lt + s0);
-  if (d.lineType[i] !== LineType.Normal) out.push("ltw=" + lt + l0);
-  if (t.line === 0) out.push("hl=" + s0);
-  if (t.sentStart) out.push("ss=" + s0, "ssw=" + l0);
-  out.push("dc=" + DC[d.docCase[i]!] + (t.sentStart ? "S" : "") + s0);
+  for (let r = 0; r < 4; r++) {
+    const j = neighbour(d, i, ROLE_OFFSETS[r]!);
+    out.push(ROLES[r] + (j < 0 ? BOUNDARY : d.keys[j]!));
+  }
+  contextRest(d, i, out);
+}
+
+/** Index of the token at offset k from i on the same line, or -1. */
+export function neighbour(d: PreparedDoc, i: number, k: number): number {
+  const j = i + k;
+  return j >= 0 && j < d.tokens.length && d.tokens[j]!.line === d.tokens[i]!.line ? j : -1;
+}
+
+/**
+ * The remaining context templates, written once over abstract part values so
+ * that training (strings) and run time (interned integer ids) share one
+ * definition. A feature is a template id plus 1-3 parts.
+ */
+export const REST_TEMPLATES = ["w-1w", "ww+1", "sh-1", "sh+1", "sh3", "lt", "ltw", "hl", "ss", "ssw", "dc", "g", "g-1", "g+1"] as const;
+
+export interface PartSource<V> {
+  key(j: number): V;
+  shape(j: number): V;
+  sym(s: string): V;
+}
+
+export function contextRestParts<V>(d: PreparedDoc, i: number, src: PartSource<V>, emit: (t: number, a: V, b?: V, c?: V) => void): void {
+  const t = d.tokens[i]!;
+  const p1 = neighbour(d, i, -1);
+  const n1 = neighbour(d, i, 1);
+  const k0 = src.key(i);
+  const s0 = src.shape(i);
+  const B = src.sym(BOUNDARY);
+  const kp = p1 < 0 ? B : src.key(p1);
+  const kn = n1 < 0 ? B : src.key(n1);
+  const sp = p1 < 0 ? B : src.shape(p1);
+  const sn = n1 < 0 ? B : src.shape(n1);
+  emit(0, kp, k0);
+  emit(1, k0, kn);
+  emit(2, sp, s0);
+  emit(3, s0, sn);
+  emit(4, sp, s0, sn);
+  const lt = src.sym(LT[d.lineType[i]!]!);
+  emit(5, lt, s0);
+  if (d.lineType[i] !== LineType.Normal) emit(6, lt, k0);
+  if (t.line === 0) emit(7, s0);
+  if (t.sentStart) {
+    emit(8, s0);
+    emit(9, k0);
+  }
+  emit(10, src.sym(DC[d.docCase[i]!]! + (t.sentStart ? "S" : "")), s0);
   const g = d.gaz[i]!;
-  if (g) for (const x of g.split("|")) out.push("g=" + x);
-  if (p1 >= 0 && d.gaz[p1]) out.push("g-1=" + d.gaz[p1]);
-  if (n1 >= 0 && d.gaz[n1]) out.push("g+1=" + d.gaz[n1]);
+  if (g) for (const x of g.split("|")) emit(11, src.sym(x));
+  if (p1 >= 0 && d.gaz[p1]) emit(12, src.sym(d.gaz[p1]!));
+  if (n1 >= 0 && d.gaz[n1]) emit(13, src.sym(d.gaz[n1]!));
+}
+
+/** String form of the remaining context features: "template part part ...". */
+export function contextRest(d: PreparedDoc, i: number, out: string[]): void {
+  const src: PartSource<string> = { key: (j) => d.keys[j]!, shape: (j) => d.shapes[j]!, sym: (s) => s };
+  contextRestParts(d, i, src, (t, a, b, c) => {
+    out.push(REST_TEMPLATES[t] + " " + a + (b === undefined ? "" : " " + b) + (c === undefined ? "" : " " + c));
+  });
 }

@@ -53,6 +53,7 @@ export function tokenize(text: string): Token[] {
   let i = 0;
   let line = 0;
   let sentStart = true;
+  const mayMail = text.includes("@");
   const push = (start: number, end: number, url = false): void => {
     const t = text.slice(start, end);
     tokens.push({ text: t, start, end, line, sentStart, url });
@@ -68,9 +69,15 @@ export function tokenize(text: string): Token[] {
       i++;
       continue;
     }
-    URL_RE.lastIndex = i;
-    MAIL_RE.lastIndex = i;
-    let m = URL_RE.exec(text) ?? MAIL_RE.exec(text);
+    let m: RegExpExecArray | null = null;
+    if (c === 104 /* h */ || c === 119 /* w */ || c === 72 || c === 87) {
+      URL_RE.lastIndex = i;
+      m = URL_RE.exec(text);
+    }
+    if (!m && mayMail && isWordChar(c)) {
+      MAIL_RE.lastIndex = i;
+      m = MAIL_RE.exec(text);
+    }
     if (m) {
       let end = i + m[0].length;
       // trailing sentence punctuation is not part of the URL

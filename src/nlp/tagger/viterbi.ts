@@ -1,40 +1,58 @@
 /** First-order Viterbi decoding over BIO tags with hard I-after-B constraints. */
-import { NT, allowed } from "./model.js";
+import { NT as NT_, allowed } from "./model.js";
 
-const ALLOWED: boolean[] = [];
-for (let a = -1; a < NT; a++) for (let b = 0; b < NT; b++) ALLOWED[(a + 1) * NT + b] = allowed(a, b);
+const NT = NT_; // module-local copy for the hot loops
+
+/** For each tag b, the tags a that may precede it (an I-X only follows B-X or I-X). */
+const PRED: Int8Array[] = [];
+for (let b = 0; b < NT; b++) {
+  const a: number[] = [];
+  for (let x = 0; x < NT; x++) if (allowed(x, b)) a.push(x);
+  PRED.push(Int8Array.from(a));
+}
+const START_OK = Array.from({ length: NT }, (_, b) => allowed(-1, b));
+
+type Scores = Float32Array | Float64Array;
+let score = new Float64Array(256 * NT);
+let back = new Int8Array(256 * NT);
 
 /**
  * emit: n x NT scores; trans: (NT+1) x NT (row NT = start);
  * mask (optional): per token, bit t set when tag t is permitted.
  * Returns the best tag sequence.
  */
-export function viterbi(emit: Float32Array, n: number, trans: Float32Array, mask?: Uint16Array): Uint8Array {
-  const out = new Uint8Array(n);
+export function viterbi(emit: Scores, n: number, trans: Scores, mask?: Uint16Array, base = 0, into?: Uint8Array): Uint8Array {
+  const out = into ?? new Uint8Array(n);
   if (n === 0) return out;
-  const score = new Float64Array(n * NT);
-  const back = new Int8Array(n * NT);
+  const eo = base * NT;
+  if (score.length < n * NT) {
+    score = new Float64Array(n * NT * 2);
+    back = new Int8Array(n * NT * 2);
+  }
   const NEG = -1e30;
   for (let b = 0; b < NT; b++) {
-    const ok = ALLOWED[b]! && (!mask || (mask[0]! >> b) & 1);
-    score[b] = ok ? trans[NT * NT + b]! + emit[b]! : NEG;
+    const ok = START_OK[b]! && (!mask || (mask[0]! >> b) & 1);
+    score[b] = ok ? trans[NT * NT + b]! + emit[eo + b]! : NEG;
   }
   for (let i = 1; i < n; i++) {
     const m = mask ? mask[i]! : 0xffff;
+    const prev = (i - 1) * NT;
+    const cur = i * NT;
     for (let b = 0; b < NT; b++) {
       if (!((m >> b) & 1)) {
-        score[i * NT + b] = NEG;
+        score[cur + b] = NEG;
         continue;
       }
+      const preds = PRED[b]!;
       let best = NEG;
       let arg = 0;
-      for (let a = 0; a < NT; a++) {
-        if (!ALLOWED[(a + 1) * NT + b]) continue;
-        const s = score[(i - 1) * NT + a]! + trans[a * NT + b]!;
+      for (let k = 0; k < preds.length; k++) {
+        const a = preds[k]!;
+        const s = score[prev + a]! + trans[a * NT + b]!;
         if (s > best) ((best = s), (arg = a));
       }
-      score[i * NT + b] = best + emit[i * NT + b]!;
-      back[i * NT + b] = arg;
+      score[cur + b] = best + emit[eo + cur + b]!;
+      back[cur + b] = arg;
     }
   }
   let best = -Infinity;
@@ -43,8 +61,9 @@ export function viterbi(emit: Float32Array, n: number, trans: Float32Array, mask
     const s = score[(n - 1) * NT + b]!;
     if (s > best) ((best = s), (arg = b));
   }
+  const oo = into ? base : 0;
   for (let i = n - 1; i >= 0; i--) {
-    out[i] = arg;
+    out[oo + i] = arg;
     arg = back[i * NT + arg]!;
   }
   return out;
