@@ -72,7 +72,8 @@ const RELATED_SCAN_PER_ENTITY = 80;
 interface EntityTally {
   key: string;
   registry: RegistryEntity | null;
-  names: Map<string, number>;
+  /** Each name form: its weight, and the position of the oldest article using it (ties go to the first form reported). */
+  names: Map<string, { weight: number; oldest: number }>;
   types: Map<EntityType, number>;
   aliases: Map<string, string>;
   articles: number[];
@@ -130,7 +131,8 @@ export function buildArchiveIndex(input: IndexInput): ArchiveIndex {
         mentions.set(key, entity);
       }
       const weight = Math.max(1, entity.mentions.length);
-      tally.names.set(entity.name, (tally.names.get(entity.name) ?? 0) + weight);
+      const form = tally.names.get(entity.name);
+      tally.names.set(entity.name, { weight: (form?.weight ?? 0) + weight, oldest: position });
       tally.types.set(entity.type, (tally.types.get(entity.type) ?? 0) + weight);
       tally.mentionCount += entity.mentions.length;
       for (const alias of [entity.name, ...entity.aliases]) {
@@ -266,8 +268,9 @@ function pickMostVoted<T extends string>(votes: Map<T, number>): T {
   return [...votes].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]![0];
 }
 
-/** Most used form, preferring one that is not all capitals (Reuters headlines shout). */
-function pickName(names: Map<string, number>): string {
+/** Most used form, preferring one that is not all capitals (Reuters headlines shout); ties go to the oldest form. */
+function pickName(names: Map<string, { weight: number; oldest: number }>): string {
   const calm = [...names].filter(([name]) => /\p{Ll}/u.test(name) || name.length <= 5);
-  return pickMostVoted(new Map(calm.length > 0 ? calm : names));
+  const pool = calm.length > 0 ? calm : [...names];
+  return pool.sort((a, b) => b[1].weight - a[1].weight || b[1].oldest - a[1].oldest || (a[0] < b[0] ? -1 : 1))[0]![0];
 }
