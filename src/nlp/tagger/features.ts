@@ -23,16 +23,49 @@ export const GAZ = {
 } as const;
 export const GAZ_NAMES: Array<[number, string]> = Object.entries(GAZ).map(([k, v]) => [v, k]);
 
+/** What the features read besides the text: gazetteers and casing statistics. */
 export interface Lexicon {
-  /** lower-cased, space-joined token sequence -> GAZ bit mask */
-  gaz: Map<string, number>;
-  gazMaxLen: number;
-  /** proper prefixes of multi-word gazetteer keys (derived, see gazPrefixes) */
-  gazPrefix?: Set<string>;
-  /** lower-cased word -> dominant written form in running text (non-initial positions) */
-  casing: Map<string, string>;
-  /** lower-cased word -> share of lower-case occurrences, bucketed 0..4 (4 = always lower-case) */
-  lowerShare: Map<string, number>;
+  /** longest gazetteer entry, in tokens */
+  readonly gazMaxLen: number;
+  /** GAZ bit mask of a lower-cased, space-joined token sequence (0: none) */
+  gazMask(key: string): number;
+  /** whether key is a proper prefix (in tokens) of a longer gazetteer entry */
+  gazPrefix(key: string): boolean;
+  /** dominant written form of a lower-cased word in running text (non-initial positions) */
+  casing(lower: string): string | undefined;
+  /** share of lower-case occurrences of a word, bucketed (see casingStats) */
+  lowerShare(lower: string): number | undefined;
+}
+
+/** A Lexicon over plain Maps (training time; run time reads a hashed one from the model). */
+export class MapLexicon implements Lexicon {
+  private readonly prefixes = new Set<string>();
+  constructor(
+    readonly gaz: Map<string, number>,
+    readonly gazMaxLen: number,
+    readonly casingMap: Map<string, string> = new Map(),
+    readonly lowerShareMap: Map<string, number> = new Map(),
+  ) {
+    for (const k of gaz.keys()) {
+      let p = k.indexOf(" ");
+      while (p > 0) {
+        this.prefixes.add(k.slice(0, p));
+        p = k.indexOf(" ", p + 1);
+      }
+    }
+  }
+  gazMask(key: string): number {
+    return this.gaz.get(key) ?? 0;
+  }
+  gazPrefix(key: string): boolean {
+    return this.prefixes.has(key);
+  }
+  casing(lower: string): string | undefined {
+    return this.casingMap.get(lower);
+  }
+  lowerShare(lower: string): number | undefined {
+    return this.lowerShareMap.get(lower);
+  }
 }
 
 export const enum LineType {
@@ -147,7 +180,7 @@ export interface WordType {
 const TYPE_CACHE_MAX = 300_000;
 const typeCaches = new WeakMap<Lexicon, Map<string, WordType>>();
 
-function makeType(raw: string, lex: Lexicon, prefixes: Set<string>): WordType {
+function makeType(raw: string, lex: Lexicon): WordType {
   const text = normApos(raw);
   const lower = text.toLowerCase();
   const alpha = isAlpha(text);
@@ -168,8 +201,8 @@ function makeType(raw: string, lex: Lexicon, prefixes: Set<string>): WordType {
     initCap: initCap(text),
     letters,
     functionWord: FUNCTION_WORDS.has(lower),
-    gaz1: alpha ? (lex.gaz.get(lower) ?? 0) : 0,
-    gazPrefix: alpha && prefixes.has(lower),
+    gaz1: alpha ? lex.gazMask(lower) : 0,
+    gazPrefix: alpha && lex.gazPrefix(lower),
   };
 }
 
@@ -179,7 +212,7 @@ export function wordType(raw: string, lex: Lexicon): WordType {
   if (!cache) typeCaches.set(lex, (cache = new Map()));
   let t = cache.get(raw);
   if (t) return t;
-  t = makeType(raw, lex, gazPrefixes(lex));
+  t = makeType(raw, lex);
   if (cache.size >= TYPE_CACHE_MAX) cache.clear();
   cache.set(raw, t);
   return t;
@@ -271,7 +304,7 @@ export function prepareDoc(text: string, lex: Lexicon): PreparedDoc {
           let bc = 0;
           for (const [k, c] of dm) if (c > bc) ((bc = c), (best = k));
         }
-        if (best === undefined) best = lex.casing.get(l);
+        if (best === undefined) best = lex.casing(l);
         if (best === undefined) {
           if (lineType[i] === LineType.Caps && !tokens[i]!.url) {
             // unknown all-caps word: short ones may be acronyms, keep; else title-case
@@ -294,14 +327,13 @@ export function prepareDoc(text: string, lex: Lexicon): PreparedDoc {
     let bestLen = ty.gaz1 ? 1 : 0;
     let bestMask = ty.gaz1;
     if (ty.gazPrefix) {
-      const prefixes = gazPrefixes(lex);
       let key = l0(lowers, i);
       for (let k = 1; k < lex.gazMaxLen && i + k < n; k++) {
         if (tokens[i + k]!.line !== tokens[i]!.line) break;
         key = key + " " + lowers[i + k]!;
-        const m = lex.gaz.get(key);
-        if (m !== undefined) ((bestLen = k + 1), (bestMask = m));
-        if (!prefixes.has(key)) break;
+        const m = lex.gazMask(key);
+        if (m !== 0) ((bestLen = k + 1), (bestMask = m));
+        if (!lex.gazPrefix(key)) break;
       }
     }
     if (bestLen === 0) continue;
@@ -315,21 +347,6 @@ export function prepareDoc(text: string, lex: Lexicon): PreparedDoc {
 }
 
 const l0 = (lowers: string[], i: number): string => lowers[i]!;
-
-/** Proper prefixes (in tokens) of the multi-word gazetteer keys, computed once per lexicon. */
-export function gazPrefixes(lex: Lexicon): Set<string> {
-  if (lex.gazPrefix) return lex.gazPrefix;
-  const set = new Set<string>();
-  for (const k of lex.gaz.keys()) {
-    let p = k.indexOf(" ");
-    while (p > 0) {
-      set.add(k.slice(0, p));
-      p = k.indexOf(" ", p + 1);
-    }
-  }
-  lex.gazPrefix = set;
-  return set;
-}
 
 export const titleCase = (w: string): string =>
   w.toLowerCase().replace(/(^|[-'])(\p{L})/gu, (_m, p: string, c: string) => p + c.toUpperCase());
@@ -359,7 +376,7 @@ export function intrinsicFeatures(f: string, lex: Lexicon, out: string[]): void 
 
 /** The small-valued intrinsic features (run time builds these as strings; the rest it hashes). */
 export function intrinsicTail(f: string, l: string, sh: string, lex: Lexicon, out: string[]): void {
-  const ls = lex.lowerShare.get(l);
+  const ls = lex.lowerShare(l);
   const cap = initCap(f) ? (hasLower(f) ? "C" : "A") : "l";
   out.push("ls=" + (ls ?? "u") + cap);
   if (f.length === 1) out.push("len1" + sh);

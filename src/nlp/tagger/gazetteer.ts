@@ -7,7 +7,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
-import { GAZ, LineType, type Lexicon, type PreparedDoc } from "./features.js";
+import { GAZ, LineType, type PreparedDoc } from "./features.js";
 import { tokenize } from "./tokenize.js";
 import { packageRoot } from "./model.js";
 
@@ -82,7 +82,7 @@ export function buildGazetteer(): { gaz: Map<string, number>; gazMaxLen: number;
 }
 
 /** Casing statistics from prepared documents (normal lines, not sentence-initial). */
-export function casingStats(docs: PreparedDoc[]): Pick<Lexicon, "casing" | "lowerShare"> {
+export function casingStats(docs: PreparedDoc[]): { casing: Map<string, string>; lowerShare: Map<string, number> } {
   const counts = new Map<string, Map<string, number>>();
   for (const d of docs) {
     for (let i = 0; i < d.tokens.length; i++) {

@@ -65,12 +65,28 @@ export class HashTable {
   private readonly slots: Int32Array;
   private readonly mask: number;
   size = 0;
-  constructor(capacity: number) {
+  /** A table for `capacity` entries, or one over saved slots (see `slotArray`). */
+  constructor(capacity: number | Int32Array) {
+    if (typeof capacity !== "number") {
+      this.slots = capacity;
+      this.mask = capacity.length / 3 - 1;
+      for (let i = 2; i < capacity.length; i += 3) if (capacity[i] !== -1) this.size++;
+      return;
+    }
     let n = 16;
-    while (n < capacity * 2) n <<= 1;
+    while (n * 0.7 < capacity) n <<= 1;
     this.mask = n - 1;
     this.slots = new Int32Array(n * 3);
     for (let i = 2; i < this.slots.length; i += 3) this.slots[i] = -1;
+  }
+  /** The raw slots, for saving. */
+  slotArray(): Int32Array {
+    return this.slots;
+  }
+  /** Look a string up by its hash (or -1). */
+  getString(s: string, h: Hasher): number {
+    h.reset().str(s);
+    return this.get(h.a, h.b);
   }
   set(a: number, b: number, row: number): void {
     const s = this.slots;

@@ -60,7 +60,7 @@ export class NerTagger implements EntityTagger {
   private isAdjectival(surface: string): boolean {
     if (/\s/.test(surface)) return false;
     const l = surface.toLowerCase().replace(/[’‘]/g, "'");
-    if ((this.model.lex.gaz.get(l) ?? 0) & GAZ.DEMONYM) return true;
+    if (this.model.lex.gazMask(l) & GAZ.DEMONYM) return true;
     if (/-(?:based|led|born|backed|wide|owned|run|made|style|era|type|controlled|linked|bound|made|speaking)$/.test(l)) return true;
     if (l.includes("-")) {
       // "US-Taliban", "Anglo-Irish": adjective compounds

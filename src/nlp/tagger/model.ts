@@ -3,14 +3,13 @@
  * over BIO tags with first-order transitions, plus the lexicon (gazetteers
  * and casing statistics) its features read.
  *
- * On disk (`model/ner-model.json`): JSON with the feature strings joined by
- * "\n", weights quantised to int16 and base64-encoded (row-major, one row of
- * TAGS.length weights per feature), and the lexicon as compact line lists.
+ * On disk: `model/ner-model.bin`, a compact binary (see writeModel) whose
+ * lookup tables are saved ready to use, so loading takes a few milliseconds.
  */
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { REST_TEMPLATES, type Lexicon } from "./features.js";
+import { REST_TEMPLATES, type Lexicon, type MapLexicon } from "./features.js";
 import { HashTable, Hasher } from "./hashing.js";
 
 export const TAGS = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC"] as const;
@@ -45,12 +44,20 @@ const mix = (t: number, a: number, b: number, c: number): number => {
 export class RestTable {
   private readonly s: Int32Array;
   private readonly mask: number;
-  constructor(capacity: number) {
+  constructor(capacity: number | Int32Array) {
+    if (typeof capacity !== "number") {
+      this.s = capacity;
+      this.mask = capacity.length / 5 - 1;
+      return;
+    }
     let size = 16;
-    while (size < capacity * 2) size <<= 1;
+    while (size * 0.7 < capacity) size <<= 1;
     this.mask = size - 1;
     this.s = new Int32Array(size * 5);
     for (let i = 4; i < this.s.length; i += 5) this.s[i] = -1;
+  }
+  slotArray(): Int32Array {
+    return this.s;
   }
   set(t: number, a: number, b: number, c: number, row: number): void {
     const s = this.s;
@@ -81,31 +88,21 @@ export class RestTable {
   }
 }
 
-export interface ModelFile {
-  format: "gazette-ner/1";
-  tags: string[];
-  features: string;
-  /** base64 int16, features x tags */
-  weights: string;
-  scale: number;
-  /** (NT+1) x NT transition weights; row NT is the line start */
-  trans: number[];
-  lexicon: { gaz: string; gazMaxLen: number; casing: string };
-  meta?: Record<string, unknown>;
-}
-
 export interface Model {
   /** hashed feature string -> weight row, for intrinsic and neighbour-word features */
   index: HashTable;
   /** number of features in the model */
   features: number;
-  /** interned parts of the context templates (REST_TEMPLATES) */
-  vocab: Map<string, number>;
+  /** hashed part string -> interned id, for the context templates (REST_TEMPLATES) */
+  vocab: HashTable;
   /** (context template, part ids) -> weight row */
   rest: RestTable;
+  /** features x NT weights */
   w: Float32Array;
+  /** (NT+1) x NT transition weights; row NT is the line start */
   trans: Float64Array;
   lex: Lexicon;
+  meta: Record<string, unknown>;
 }
 
 /** The package root: the nearest folder above this module that holds package.json. */
@@ -119,71 +116,219 @@ export function packageRoot(): string {
   }
 }
 
-export const MODEL_PATH = (): string => path.join(packageRoot(), "src", "nlp", "tagger", "model", "ner-model.json");
+export const MODEL_PATH = (): string => path.join(packageRoot(), "src", "nlp", "tagger", "model", "ner-model.bin");
 
-export function encodeLexicon(lex: Lexicon): ModelFile["lexicon"] {
-  const gaz = [...lex.gaz].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([k, m]) => k + "\t" + m.toString(36));
-  const casing: string[] = [];
-  for (const [l, form] of [...lex.casing].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-    const share = lex.lowerShare.get(l) ?? 0;
-    casing.push((form === l ? "" : form) + "\t" + l + "\t" + share);
-  }
-  return { gaz: gaz.join("\n"), gazMaxLen: lex.gazMaxLen, casing: casing.join("\n") };
-}
-
-export function decodeLexicon(f: ModelFile["lexicon"]): Lexicon {
-  const gaz = new Map<string, number>();
-  for (const line of f.gaz.split("\n")) {
-    const tab = line.indexOf("\t");
-    if (tab > 0) gaz.set(line.slice(0, tab), parseInt(line.slice(tab + 1), 36));
-  }
-  const casing = new Map<string, string>();
-  const lowerShare = new Map<string, number>();
-  for (const line of f.casing.split("\n")) {
-    const [form, l, share] = line.split("\t");
-    if (l === undefined || share === undefined) continue;
-    casing.set(l, form || l);
-    lowerShare.set(l, Number(share));
-  }
-  return { gaz, gazMaxLen: f.gazMaxLen, casing, lowerShare };
-}
-
+const sharedHasher = new Hasher();
 /** The weight row of a string feature (intrinsic / neighbour-word kind), or -1. */
 export function lookupFeature(model: Model, name: string): number {
-  const h = new Hasher().reset().str(name);
-  return model.index.get(h.a, h.b);
+  return model.index.getString(name, sharedHasher);
+}
+/** The interned id of a context-template part, or -1. */
+export function vocabId(model: Model, part: string): number {
+  return model.vocab.getString(part, sharedHasher);
 }
 
-export function loadModelFile(file = MODEL_PATH()): Model {
-  const mf = JSON.parse(fs.readFileSync(file, "utf8")) as ModelFile;
-  if (mf.format !== "gazette-ner/1") throw new Error(`gazette: unknown NER model format in ${file}`);
-  const names = mf.features.split("\n");
-  const index = new HashTable(names.length);
+/** A Lexicon over hash tables saved in the model (no strings to rebuild at load). */
+class HashedLexicon implements Lexicon {
+  private readonly h = new Hasher();
+  private formList: string[] | undefined;
+  constructor(
+    readonly gazMaxLen: number,
+    private readonly gaz: HashTable,
+    private readonly cas: HashTable,
+    private readonly formsText: string,
+  ) {}
+  gazMask(key: string): number {
+    const v = this.gaz.getString(key, this.h);
+    return v < 0 ? 0 : v & 0xff;
+  }
+  gazPrefix(key: string): boolean {
+    const v = this.gaz.getString(key, this.h);
+    return v >= 0 && (v & 0x100) !== 0;
+  }
+  casing(lower: string): string | undefined {
+    const v = this.cas.getString(lower, this.h);
+    if (v < 0) return undefined;
+    const i = v >> 3;
+    if (i === 0) return lower;
+    this.formList ??= this.formsText.split("\n");
+    return this.formList[i - 1];
+  }
+  lowerShare(lower: string): number | undefined {
+    const v = this.cas.getString(lower, this.h);
+    return v < 0 ? undefined : v & 7;
+  }
+}
+
+/*
+ * File format (`model/ner-model.bin`, little-endian):
+ *   "GZNER01\n", uint32 header length, header JSON (utf8), zero padding to 8 bytes,
+ *   then the sections the header lists as [byte offset, element count, type]:
+ *   weights (int16, x scale), feat / vocab / gaz / casing (HashTable slots),
+ *   rest (RestTable slots), forms (utf8 text: casing forms, one a line).
+ * Loading is a read plus typed-array views and one int16 -> float32 pass.
+ */
+const MAGIC = "GZNER01\n";
+
+interface Header {
+  format: "gazette-ner/2";
+  tags: string[];
+  features: number;
+  scale: number;
+  trans: number[];
+  gazMaxLen: number;
+  sections: Record<string, [number, number, "i16" | "i32" | "u8"]>;
+  meta: Record<string, unknown>;
+}
+
+export interface ModelSource {
+  /** feature strings; intrinsic ones have no space, context ones are "template part part ..." */
+  names: string[];
+  /** names.length x NT quantised weights */
+  q: Int16Array;
+  scale: number;
+  trans: Float64Array | Float32Array | number[];
+  lex: MapLexicon;
+  meta: Record<string, unknown>;
+}
+
+export function writeModel(file: string, src: ModelSource): void {
   const h = new Hasher();
-  const vocab = new Map<string, number>();
-  const rest = new RestTable(names.length);
+  const nRest = src.names.filter((n) => n.includes(" ")).length;
+  const feat = new HashTable(src.names.length - nRest);
+  const rest = new RestTable(nRest);
+  const vocabIds = new Map<string, number>();
   const tplOf = new Map<string, number>(REST_TEMPLATES.map((t, i) => [t, i]));
-  for (let i = 0; i < names.length; i++) {
-    const name = names[i]!;
+  src.names.forEach((name, row) => {
     if (!name.includes(" ")) {
       h.reset().str(name);
-      index.set(h.a, h.b, i);
-      continue;
+      feat.set(h.a, h.b, row);
+      return;
     }
     const parts = name.split(" ");
     const t = tplOf.get(parts[0]!);
     if (t === undefined || parts.length < 2 || parts.length > 4) throw new Error(`gazette: bad NER feature ${JSON.stringify(name)}`);
     const ids = parts.slice(1).map((p) => {
-      let id = vocab.get(p);
-      if (id === undefined) vocab.set(p, (id = vocab.size));
+      let id = vocabIds.get(p);
+      if (id === undefined) vocabIds.set(p, (id = vocabIds.size));
       return id;
     });
-    rest.set(t, ids[0]!, ids[1] ?? ABSENT, ids[2] ?? ABSENT, i);
+    rest.set(t, ids[0]!, ids[1] ?? ABSENT, ids[2] ?? ABSENT, row);
+  });
+  const vocab = new HashTable(vocabIds.size);
+  for (const [p, id] of vocabIds) {
+    h.reset().str(p);
+    vocab.set(h.a, h.b, id);
   }
-  const buf = Buffer.from(mf.weights, "base64");
-  const q = new Int16Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-  const w = new Float32Array(q.length);
-  const s = mf.scale;
-  for (let i = 0; i < q.length; i++) w[i] = q[i]! * s;
-  return { index, features: names.length, vocab, rest, w, trans: Float64Array.from(mf.trans), lex: decodeLexicon(mf.lexicon) };
+  const lex = src.lex;
+  const gazVals = new Map<string, number>();
+  for (const [k, m] of lex.gaz) gazVals.set(k, (gazVals.get(k) ?? 0) | (m & 0xff));
+  for (const k of lex.gaz.keys()) {
+    let p = k.indexOf(" ");
+    while (p > 0) {
+      const pre = k.slice(0, p);
+      gazVals.set(pre, (gazVals.get(pre) ?? 0) | 0x100);
+      p = k.indexOf(" ", p + 1);
+    }
+  }
+  const gaz = new HashTable(gazVals.size);
+  for (const [k, v] of gazVals) {
+    h.reset().str(k);
+    gaz.set(h.a, h.b, v);
+  }
+  const forms: string[] = [];
+  const cas = new HashTable(lex.casingMap.size);
+  for (const [l, form] of lex.casingMap) {
+    let idx = 0;
+    if (form !== l) {
+      forms.push(form);
+      idx = forms.length;
+    }
+    h.reset().str(l);
+    cas.set(h.a, h.b, (idx << 3) | ((lex.lowerShareMap.get(l) ?? 6) & 7));
+  }
+  const sections: Array<[string, Int16Array | Int32Array | Uint8Array]> = [
+    ["weights", src.q],
+    ["feat", feat.slotArray()],
+    ["rest", rest.slotArray()],
+    ["vocab", vocab.slotArray()],
+    ["gaz", gaz.slotArray()],
+    ["casing", cas.slotArray()],
+    ["forms", new TextEncoder().encode(forms.join("\n"))],
+  ];
+  const header: Header = {
+    format: "gazette-ner/2",
+    tags: [...TAGS],
+    features: src.names.length,
+    scale: src.scale,
+    trans: Array.from(src.trans, (x) => Math.round(x * 1e4) / 1e4),
+    gazMaxLen: lex.gazMaxLen,
+    sections: {},
+    meta: src.meta,
+  };
+  // lay sections out after the header; the header's own length depends on the offsets, so iterate
+  let hdr = Buffer.alloc(0);
+  let start = 0;
+  for (let iter = 0; iter < 4; iter++) {
+    start = align8(MAGIC.length + 4 + hdr.length);
+    let off = start;
+    for (const [name, arr] of sections) {
+      header.sections[name] = [off, arr.length, arr instanceof Int16Array ? "i16" : arr instanceof Int32Array ? "i32" : "u8"];
+      off = align8(off + arr.byteLength);
+    }
+    const next = Buffer.from(JSON.stringify(header), "utf8");
+    if (next.length === hdr.length) {
+      hdr = next;
+      break;
+    }
+    hdr = next;
+  }
+  const total = Object.values(header.sections).reduce((m, [o, n, t]) => Math.max(m, align8(o + n * (t === "i16" ? 2 : t === "i32" ? 4 : 1))), 0);
+  const out = Buffer.alloc(total);
+  out.write(MAGIC, 0, "latin1");
+  out.writeUInt32LE(hdr.length, MAGIC.length);
+  hdr.copy(out, MAGIC.length + 4);
+  for (const [name, arr] of sections) {
+    const [o] = header.sections[name]!;
+    Buffer.from(arr.buffer, arr.byteOffset, arr.byteLength).copy(out, o);
+  }
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, out);
+}
+
+const align8 = (n: number): number => (n + 7) & ~7;
+
+export function loadModelFile(file = MODEL_PATH()): Model {
+  let buf = fs.readFileSync(file);
+  if (buf.toString("latin1", 0, MAGIC.length) !== MAGIC) throw new Error(`gazette: ${file} is not a Gazette NER model`);
+  if (buf.byteOffset % 8 !== 0) buf = Buffer.from(buf); // typed-array views need alignment
+  const hlen = buf.readUInt32LE(MAGIC.length);
+  const header = JSON.parse(buf.toString("utf8", MAGIC.length + 4, MAGIC.length + 4 + hlen)) as Header;
+  if (header.format !== "gazette-ner/2" || header.tags.join() !== TAGS.join()) throw new Error(`gazette: unsupported NER model format in ${file}`);
+  const sec = (name: string): [number, number] => {
+    const s = header.sections[name];
+    if (!s) throw new Error(`gazette: NER model ${file} lacks section ${name}`);
+    return [buf.byteOffset + s[0], s[1]];
+  };
+  const i32 = (name: string): Int32Array => {
+    const [o, n] = sec(name);
+    return new Int32Array(buf.buffer, o, n);
+  };
+  const [wo, wn] = sec("weights");
+  const q = new Int16Array(buf.buffer, wo, wn);
+  const w = new Float32Array(wn);
+  const sc = header.scale;
+  for (let i = 0; i < wn; i++) w[i] = q[i]! * sc;
+  const [fo, fn] = sec("forms");
+  const formsText = Buffer.from(buf.buffer, fo, fn).toString("utf8");
+  return {
+    index: new HashTable(i32("feat")),
+    features: header.features,
+    vocab: new HashTable(i32("vocab")),
+    rest: new RestTable(i32("rest")),
+    w,
+    trans: Float64Array.from(header.trans),
+    lex: new HashedLexicon(header.gazMaxLen, new HashTable(i32("gaz")), new HashTable(i32("casing")), formsText),
+    meta: header.meta,
+  };
 }

@@ -4,7 +4,7 @@
  * then clean the spans and make them consistent across the document.
  */
 import { BOUNDARY, DOC_CASE_SYMS, LINE_TYPE_SYMS, ROLES, REST_TEMPLATES, contextFeatures, digitNorm, hasDigit, intrinsicFeatures, intrinsicTail, prepareDoc, shape, type PreparedDoc } from "./features.js";
-import { NT, TYPES, ABSENT, lookupFeature, type ConllType, type Model, isInside, typeOf } from "./model.js";
+import { NT, TYPES, ABSENT, lookupFeature, vocabId, type ConllType, type Model, isInside, typeOf } from "./model.js";
 import { Hasher, stateOf } from "./hashing.js";
 import { viterbi } from "./viterbi.js";
 
@@ -79,7 +79,7 @@ export class LinearTagger {
   constructor(readonly model: Model) {
     this.biasRow = lookupFeature(model, "b");
     this.boundary = this.roleScores(BOUNDARY);
-    const v = (s: string): number => model.vocab.get(s) ?? -1;
+    const v = (s: string): number => vocabId(model, s);
     this.bId = v(BOUNDARY);
     this.ltIds = LINE_TYPE_SYMS.map(v);
     this.dcIds = DOC_CASE_SYMS.flatMap((x) => [v(x), v(x + "S")]);
@@ -130,11 +130,18 @@ export class LinearTagger {
       h.reset().str(x);
       this.addHashed(v, 0);
     }
-    const vocab = this.model.vocab;
-    e = { self: v, roles: this.roleScores(key), keyId: vocab.get(key) ?? -1, shapeId: vocab.get(sh) ?? -1 };
+    e = { self: v, roles: this.roleScores(key), keyId: this.model.vocab.getString(key, h), shapeId: this.model.vocab.getString(sh, h) };
     if (this.cache.size >= CACHE_MAX) this.cache.clear();
     this.cache.set(form, e);
     return e;
+  }
+
+  private readonly syms = new Map<string, number>();
+  /** Interned id of a (few-valued) symbol part such as a gazetteer feature. */
+  private symId(s: string): number {
+    let id = this.syms.get(s);
+    if (id === undefined) this.syms.set(s, (id = vocabId(this.model, s)));
+    return id;
   }
 
   /** Add the weight row of the feature hashed in this.h, if the model has it. */
@@ -164,7 +171,7 @@ export class LinearTagger {
       } else ents[i] = this.entry(form, ty.key);
       lineOf[i] = d.tokens[i]!.line;
     }
-    const { w, rest, vocab } = this.model;
+    const { w, rest } = this.model;
     const B = this.bId;
     const bound = this.boundary;
     const add = (t: number, a: number, b: number, c: number, off: number): void => {
@@ -209,9 +216,9 @@ export class LinearTagger {
       }
       add(10, this.dcIds[d.docCase[i]! * 2 + (tok.sentStart ? 1 : 0)]!, s0, ABSENT, off);
       const g = d.gaz[i]!;
-      if (g) for (const x of g.split("|")) add(11, vocab.get(x) ?? -1, ABSENT, ABSENT, off);
-      if (hasP && d.gaz[i - 1]) add(12, vocab.get(d.gaz[i - 1]!) ?? -1, ABSENT, ABSENT, off);
-      if (hasN && d.gaz[i + 1]) add(13, vocab.get(d.gaz[i + 1]!) ?? -1, ABSENT, ABSENT, off);
+      if (g) for (const x of g.split("|")) add(11, this.symId(x), ABSENT, ABSENT, off);
+      if (hasP && d.gaz[i - 1]) add(12, this.symId(d.gaz[i - 1]!), ABSENT, ABSENT, off);
+      if (hasN && d.gaz[i + 1]) add(13, this.symId(d.gaz[i + 1]!), ABSENT, ABSENT, off);
     }
     return e;
   }
@@ -258,7 +265,7 @@ export function referenceEmissions(model: Model, d: PreparedDoc): Float64Array {
       }
       else {
         const parts = f.split(" ");
-        const ids = parts.slice(1).map((p) => model.vocab.get(p) ?? -1);
+        const ids = parts.slice(1).map((p) => vocabId(model, p));
         if (ids.some((x) => x < 0)) continue;
         const t = (REST_TEMPLATES as readonly string[]).indexOf(parts[0]!);
         const row = model.rest.get(t, ids[0]!, ids[1] ?? ABSENT, ids[2] ?? ABSENT);

@@ -1,6 +1,6 @@
 /**
  * Trains the NER model from ../shared/corpora/conll2003-train (or
- * $GAZETTE_CORPORA/conll2003-train) and writes src/nlp/tagger/model/ner-model.json.
+ * $GAZETTE_CORPORA/conll2003-train) and writes src/nlp/tagger/model/ner-model.bin.
  *
  *   npm run train:ner [-- --epochs N] [--out FILE]
  *
@@ -16,9 +16,9 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { contextFeatures, intrinsicFeatures, normApos, prepareDoc, titleCase, type Lexicon, type PreparedDoc } from "./features.js";
+import { MapLexicon, contextFeatures, intrinsicFeatures, normApos, prepareDoc, titleCase, type Lexicon, type PreparedDoc } from "./features.js";
 import { buildGazetteer, casingStats } from "./gazetteer.js";
-import { B, I, NT, TAGS, TYPES, encodeLexicon, packageRoot, type ModelFile } from "./model.js";
+import { B, I, MODEL_PATH, NT, TYPES, packageRoot, writeModel } from "./model.js";
 import { tokenize } from "./tokenize.js";
 import { viterbi } from "./viterbi.js";
 
@@ -34,7 +34,7 @@ const FOLDS = 5;
 const root = packageRoot();
 const corpora = process.env.GAZETTE_CORPORA ?? path.join(root, "..", "shared", "corpora");
 const trainDir = path.join(corpora, "conll2003-train");
-const outFile = opt("out", path.join(root, "src", "nlp", "tagger", "model", "ner-model.json"));
+const outFile = opt("out", MODEL_PATH());
 
 function readCorpus(dir: string): Array<{ file: string; text: string; gold: Gold[string] }> {
   const gold = JSON.parse(fs.readFileSync(path.join(dir, "gold.json"), "utf8")) as Gold;
@@ -104,15 +104,16 @@ function main(): void {
   console.log(`train: ${docs.length} articles from ${trainDir}`);
   const g = buildGazetteer();
   console.log(`gazetteer: ${g.gaz.size} names`, g.sources);
-  const gazOnly: Lexicon = { gaz: g.gaz, gazMaxLen: g.gazMaxLen, casing: new Map(), lowerShare: new Map() };
+  const gazOnly = new MapLexicon(g.gaz, g.gazMaxLen);
   const pre = docs.map((d) => prepareDoc(d.text, gazOnly));
   const foldOf = (i: number): number => i % FOLDS;
   const foldLex: Lexicon[] = [];
   for (let k = 0; k < FOLDS; k++) {
     const cs = casingStats(pre.filter((_, i) => foldOf(i) !== k));
-    foldLex.push({ ...gazOnly, ...cs });
+    foldLex.push(new MapLexicon(g.gaz, g.gazMaxLen, cs.casing, cs.lowerShare));
   }
-  const fullLex: Lexicon = { ...gazOnly, ...casingStats(pre) };
+  const full = casingStats(pre);
+  const fullLex = new MapLexicon(g.gaz, g.gazMaxLen, full.casing, full.lowerShare);
 
   const dict = new Map<string, number>();
   const counts: number[] = [];
@@ -255,14 +256,12 @@ function main(): void {
     for (let t = 0; t < NT; t++) keptW.push(Math.round(W[f * NT + t]! / scale));
   }
   const q = Int16Array.from(keptW);
-  const mf: ModelFile = {
-    format: "gazette-ner/1",
-    tags: [...TAGS],
-    features: keptNames.join("\n"),
-    weights: Buffer.from(q.buffer).toString("base64"),
+  writeModel(outFile, {
+    names: keptNames,
+    q,
     scale,
-    trans: Array.from(TR, (x) => Math.round(x * 1000) / 1000),
-    lexicon: encodeLexicon(fullLex),
+    trans: TR,
+    lex: fullLex,
     meta: {
       trainedOn: "conll2003-train",
       articles: docs.length,
@@ -270,9 +269,7 @@ function main(): void {
       features: keptNames.length,
       gazetteerSources: g.sources,
     },
-  };
-  fs.mkdirSync(path.dirname(outFile), { recursive: true });
-  fs.writeFileSync(outFile, JSON.stringify(mf));
+  });
   console.log(`model: ${keptNames.length}/${F} features kept, ${(fs.statSync(outFile).size / 1e6).toFixed(2)} MB -> ${outFile} (${((Date.now() - t0) / 1000).toFixed(1)}s)`);
 }
 
