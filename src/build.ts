@@ -1,16 +1,23 @@
-import { cp, mkdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { copyFile, link, mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { cacheDirectory, PACKAGE_ROOT, SpanCacheFile, taggerFingerprint } from "./cache.js";
+import { AnalysisCacheFile, cacheDirectory, codeFingerprint, PACKAGE_ROOT, SpanCacheFile, taggerFingerprint } from "./cache.js";
+import type { Article } from "./content/article.js";
 import { ContentError } from "./content/issues.js";
 import { loadArchive, type Archive } from "./content/load.js";
 import { buildArchiveIndex, type ArchiveIndex } from "./index/archive-index.js";
+import { analysisTextOf } from "./nlp/analysis-text.js";
 import { indexRegistry } from "./nlp/canonical.js";
-import { analyseArticle, type ArticleAnalysis } from "./nlp/extract.js";
+import { analyseArticle, textHash, type ArticleAnalysis } from "./nlp/extract.js";
 import { loadTagger } from "./nlp/tagger/index.js";
 import { compileTaxonomy } from "./nlp/topics.js";
-import type { Article } from "./content/article.js";
+import type { TaggedSpan } from "./nlp/types.js";
+import { listTree, OutputState, type Manifest } from "./output-state.js";
 import { renderWithEleventy } from "./render/eleventy.js";
 import { MarkdownRenderer } from "./render/markdown.js";
+import { PageRenderer, type BodyJob, type Globals, type PageJob } from "./render/page-renderer.js";
+import { WorkerPool } from "./render/pool.js";
+import { BULK_LISTS, outputPathOf, scanTemplates, type TemplateSpec } from "./render/templates.js";
 import { apiFiles } from "./site/api.js";
 import { atomFeeds, jsonFeed, type OutputFile } from "./site/feeds.js";
 import { buildPages, type SitePages } from "./site/pages.js";
@@ -25,8 +32,12 @@ export interface BuildOptions {
   /** Project folders; default to ./templates and ./public, else Gazette's own. */
   templatesDir?: string | undefined;
   publicDir?: string | undefined;
+  /** Update the output folder in place, touching only what changed (falls back to a full build when it cannot trust the folder). */
+  incremental?: boolean | undefined;
   /** Called with each stage's name as it starts, for progress display. */
   onStage?: (stage: string, detail?: string) => void;
+  /** Called as a long stage advances: items done of total. */
+  onProgress?: (stage: string, done: number, total: number) => void;
 }
 
 export interface BuildResult {
@@ -35,93 +46,394 @@ export interface BuildResult {
   topics: number;
   pages: number;
   files: number;
+  /** How the output folder was updated: swapped whole, or patched in place. */
+  mode: "full" | "incremental";
+  /** Files rendered or written by this build (the rest were unchanged). */
+  written: number;
+  deleted: number;
   timings: Record<string, number>;
 }
 
+/** Below this many articles to analyse or pages to render, starting workers costs more than it saves. */
+const PARALLEL_ANALYSE_MIN = 48;
+const PARALLEL_RENDER_MIN = 400;
+const ANALYSE_BATCH = 24;
+const RENDER_BATCH = 200;
+
+interface CachedAnalysis {
+  /** Hash of the text the tagger read: keeps its span cache entry alive. */
+  t: string;
+  a: ArticleAnalysis;
+}
+
 /** Reads, validates and analyses the archive, then builds its index: everything before rendering. */
-export async function analyseArchive(contentDir: string, onStage?: BuildOptions["onStage"]): Promise<{ archive: Archive; analyses: Map<Article, ArticleAnalysis>; index: ArchiveIndex }> {
+export async function analyseArchive(
+  contentDir: string,
+  onStage?: BuildOptions["onStage"],
+  pool?: WorkerPool,
+  onProgress?: BuildOptions["onProgress"],
+): Promise<{ archive: Archive; analyses: Map<Article, ArticleAnalysis>; index: ArchiveIndex }> {
   onStage?.("load");
   const loaded = await loadArchive(contentDir);
   if ("issues" in loaded) throw new ContentError(loaded.issues);
   const { archive } = loaded;
 
   onStage?.("extract", `${archive.articles.length} articles`);
-  const tagger = loadTagger();
-  const cache = await SpanCacheFile.open(cacheDirectory(), await taggerFingerprint());
-  const registry = indexRegistry(archive.registry);
-  const taxonomy = compileTaxonomy(archive.taxonomy);
+  const cacheDir = cacheDirectory();
+  const tagger = await taggerFingerprint();
+  const spans = await SpanCacheFile.open(cacheDir, tagger);
+  // An analysis depends on the article file, the tagger, the registry, the taxonomy and Gazette's code.
+  const fingerprint = createHash("sha256")
+    .update(`${tagger}\0${await codeFingerprint()}\0${archive.settingsText.registry}\0${archive.settingsText.taxonomy}`)
+    .digest("hex")
+    .slice(0, 16);
+  const cache = await AnalysisCacheFile.open<CachedAnalysis>(cacheDir, fingerprint);
   const analyses = new Map<Article, ArticleAnalysis>();
-  for (const article of archive.articles) analyses.set(article, analyseArticle(article, tagger, registry, taxonomy, cache));
-  await cache.save();
+  const missing: Article[] = [];
+  for (const article of archive.articles) {
+    const hit = cache.get(article.hash);
+    if (hit) {
+      spans.touch(hit.t);
+      analyses.set(article, hit.a);
+    } else missing.push(article);
+  }
+  const remember = (article: Article, analysis: ArticleAnalysis, text: string) => {
+    analyses.set(article, analysis);
+    cache.set(article.hash, { t: text, a: analysis });
+  };
+  if (missing.length > 0 && (missing.length < PARALLEL_ANALYSE_MIN || !pool)) {
+    const registry = indexRegistry(archive.registry);
+    const taxonomy = compileTaxonomy(archive.taxonomy);
+    const nerTagger = loadTagger();
+    missing.forEach((article, i) => {
+      remember(article, analyseArticle(article, nerTagger, registry, taxonomy, spans), textHash(analysisTextOf(article).text));
+      if (i % 64 === 0) onProgress?.("extract", i, missing.length);
+    });
+  } else if (missing.length > 0) {
+    pool!.setup({ type: "setup-analysis", registry: archive.registry, taxonomy: archive.taxonomy });
+    let done = 0;
+    const batches: Promise<void>[] = [];
+    for (let i = 0; i < missing.length; i += ANALYSE_BATCH) {
+      const batch = missing.slice(i, i + ANALYSE_BATCH);
+      const hashes = batch.map((article) => textHash(analysisTextOf(article).text));
+      const cachedSpans = hashes.map((hash) => spans.get(hash) ?? null);
+      batches.push(
+        pool!.run<{ analysis: ArticleAnalysis; tagged: { hash: string; spans: TaggedSpan[] }[] }[]>({ type: "analyse", articles: batch, cachedSpans }).then((results) => {
+          results.forEach((result, j) => {
+            for (const tagged of result.tagged) spans.set(tagged.hash, tagged.spans);
+            remember(batch[j]!, result.analysis, hashes[j]!);
+          });
+          done += batch.length;
+          onProgress?.("extract", done, missing.length);
+        }),
+      );
+    }
+    await Promise.all(batches);
+  }
+  await Promise.all([spans.save(), cache.save()]);
 
   onStage?.("index");
   const index = buildArchiveIndex({ articles: archive.articles, analyses, registry: archive.registry, topics: archive.taxonomy.topics });
   return { archive, analyses, index };
 }
 
+/** How one output file is made, and the hash of everything that goes into it. */
+type Planned =
+  | { kind: "page"; hash: string; job: PageJob }
+  | { kind: "eleventy"; hash: string }
+  | { kind: "copy"; hash: string; from: string }
+  | { kind: "text"; hash: string; content: string };
+
+const BODY_TOKEN = "\u0000gazette-body\u0000";
+
 /**
- * A whole build: content -> analyses -> index -> pages -> files. The site is
- * written to a staging folder beside the output and swapped in only when
- * complete, so a failed or killed build leaves the previous site as it was.
+ * A build: content -> analyses -> index -> page objects -> output plan
+ * (every output path with the hash of its inputs) -> only what changed is
+ * rendered. A full build renders into a staging folder (reusing unchanged
+ * files of the previous output by hard link) and swaps it in; an incremental
+ * build stages changed files only and moves them in. Both commit through the
+ * journal in output-state.ts, so a failed build leaves the output as it was
+ * and a killed one is finished by the next.
  */
 export async function build(options: BuildOptions): Promise<BuildResult> {
   const timings: Record<string, number> = {};
   let stageStart = performance.now();
   let stageName = "";
   const stage = (name: string, detail?: string) => {
-    if (stageName) timings[stageName] = Math.round(performance.now() - stageStart);
+    if (stageName) timings[stageName] = (timings[stageName] ?? 0) + Math.round(performance.now() - stageStart);
     stageName = name;
     stageStart = performance.now();
     options.onStage?.(name, detail);
   };
 
-  const { archive, index } = await analyseArchive(options.contentDir, stage);
-  const location = locate(options.baseUrl ?? archive.site.baseUrl, options.pathPrefix);
-
-  stage("pages");
-  const markdown = new MarkdownRenderer();
-  const pages = buildPages({ index, site: archive.site, location, renderBody: (article, links) => markdown.render(article.body, links) });
-  const extraFiles: OutputFile[] = [
-    ...atomFeeds(index, archive.site, location),
-    jsonFeed(index, archive.site, location),
-    ...sitemaps(pages, location),
-    newsSitemap(index, archive.site, location),
-    robotsTxt(location),
-    ...apiFiles(index, location),
-  ];
-
   const outDir = path.resolve(options.outDir);
-  const staging = `${outDir}.gazette-staging-${process.pid}`;
-  await rm(staging, { recursive: true, force: true });
-  await mkdir(staging, { recursive: true });
+  const state = new OutputState(outDir);
+  await state.recover();
+  const pool = new WorkerPool();
+  const temporaries: string[] = [];
   try {
-    stage("render", `${countPages(pages)} pages`);
-    const templatesDir = options.templatesDir ?? (await firstExisting(path.resolve("templates"), path.join(PACKAGE_ROOT, "templates")));
-    await renderWithEleventy({ templatesDir, outDir: staging, pages, site: archive.site, location });
+    const { archive, index } = await analyseArchive(options.contentDir, stage, pool, options.onProgress);
+    const location = locate(options.baseUrl ?? archive.site.baseUrl, options.pathPrefix);
 
-    stage("write", `${extraFiles.length} files`);
+    stage("pages");
+    // Article bodies are rendered where their page is (in a worker, and only when the page changed):
+    // the page object carries a token naming the body's content until then.
+    const bodies = new Map<string, BodyJob>();
+    const pages = buildPages({
+      index,
+      site: archive.site,
+      location,
+      renderBody: (article, links) => {
+        const token = `${BODY_TOKEN}${article.hash}${JSON.stringify(links)}`;
+        bodies.set(token, { markdown: article.body, links });
+        return token;
+      },
+    });
+    const extraFiles: OutputFile[] = [
+      ...atomFeeds(index, archive.site, location),
+      jsonFeed(index, archive.site, location),
+      ...sitemaps(pages, location),
+      newsSitemap(index, archive.site, location),
+      robotsTxt(location),
+      ...apiFiles(index, location),
+    ];
+
+    stage("plan");
+    const templatesDir = options.templatesDir ?? (await firstExisting(path.resolve("templates"), path.join(PACKAGE_ROOT, "templates")));
     const publicDir = options.publicDir ?? (await firstExisting(path.resolve("public"), path.join(PACKAGE_ROOT, "public")));
-    await cp(publicDir, staging, { recursive: true });
-    await writeFiles(staging, extraFiles);
-    stage("swap");
-    await swapIn(staging, outDir);
-  } catch (error) {
-    await rm(staging, { recursive: true, force: true });
-    throw error;
+    const templateSet = await scanTemplates(templatesDir);
+    const globals: Globals = { gazette: { site: archive.site, prefix: location.pathPrefix, baseUrl: location.baseUrl } };
+    const baseKey = `${await codeFingerprint()}\0${templateSet.hash}\0${JSON.stringify(globals)}\0`;
+    const fast = fastTemplates(templateSet.templates, pages, templatesDir, globals);
+    const eleventyTemplates = templateSet.templates.filter((t) => !fast.includes(t));
+
+    const old = await state.read();
+    const incremental = Boolean(options.incremental && old);
+    const plan = new Map<string, Planned>();
+    const pageHashes = createHash("sha256");
+
+    let pageCount = 0;
+    for (const template of fast) {
+      for (const page of pages[template.list as keyof SitePages] as unknown as Record<string, unknown>[]) {
+        const file = outputPathOf(page.url as string);
+        const hash = sha(`${baseKey}${template.name}\0${JSON.stringify(page)}`);
+        pageHashes.update(hash);
+        const html = (page.article as { html?: string } | undefined)?.html;
+        const body = typeof html === "string" && html.startsWith(BODY_TOKEN) ? bodies.get(html) : undefined;
+        plan.set(file, { kind: "page", hash, job: { template: template.name, path: file, page, ...(body ? { body } : {}) } });
+        pageCount++;
+      }
+    }
+
+    // Eleventy renders the rest in one run: its outputs share one hash over what those templates can read.
+    let eleventyHash: string | null = null;
+    let eleventyFiles: string[] = [];
+    let eleventyRun: string | null = null;
+    const runEleventy = async () => {
+      stage("eleventy", `${eleventyTemplates.length} templates`);
+      const dir = `${outDir}.gazette-eleventy-${process.pid}`;
+      eleventyRun = dir;
+      temporaries.push(dir);
+      await rm(dir, { recursive: true, force: true });
+      // Article bodies are tokens until rendered: templates that may read them get them rendered.
+      const eleventyPages = eleventyTemplates.some((t) => t.list === null || t.list === "article") ? withBodies(pages, bodies) : pages;
+      await renderWithEleventy({ templatesDir, outDir: dir, pages: eleventyPages, site: archive.site, location, ignore: fast.map((t) => t.file) });
+      stage("plan");
+      return listTree(dir);
+    };
+    if (eleventyTemplates.length > 0) {
+      const hash = createHash("sha256").update(baseKey).update("eleventy\0");
+      for (const t of eleventyTemplates) hash.update(`${t.name}\0${t.list ?? "*"}\0`);
+      const lists = new Set(eleventyTemplates.map((t) => t.list));
+      // A template of its own shape may read any page: it depends on all of them.
+      const readsAll = lists.has(null);
+      for (const [name, list] of Object.entries(pages) as [string, unknown[]][]) {
+        if (readsAll ? !fast.some((t) => t.list === name) : lists.has(name)) hash.update(`${name}\0${JSON.stringify(list)}\0`);
+      }
+      if (readsAll) hash.update(pageHashes.digest("hex"));
+      eleventyHash = `E${hash.digest("base64url").slice(0, 22)}`;
+      const previous = old?.eleventy;
+      const reusable = previous?.hash === eleventyHash && previous.files.every((file) => old!.files[file] === eleventyHash);
+      eleventyFiles = reusable ? previous!.files : await runEleventy();
+      pageCount += eleventyFiles.filter((file) => file.endsWith(".html")).length;
+      // Below the pages Gazette renders itself: a fast page wins a clash, as public files and data files win over both.
+      for (const file of eleventyFiles) if (!plan.has(file)) plan.set(file, { kind: "eleventy", hash: eleventyHash });
+    }
+    for (const file of await listTree(publicDir)) {
+      const from = path.join(publicDir, file);
+      plan.set(file, { kind: "copy", hash: `P${sha(await readFile(from))}`, from });
+    }
+    for (const file of extraFiles) plan.set(file.path, { kind: "text", hash: `T${sha(file.content)}`, content: file.content });
+
+    const changed: string[] = [];
+    const unchanged: string[] = [];
+    for (const [file, planned] of plan) (old && old.files[file] === planned.hash ? unchanged : changed).push(file);
+    const deleted = old ? Object.keys(old.files).filter((file) => !plan.has(file)) : [];
+
+    const files: Record<string, string> = {};
+    for (const [file, planned] of plan) files[file] = planned.hash;
+    const manifestExtra = eleventyHash ? { eleventy: { hash: eleventyHash, files: eleventyFiles.filter((file) => plan.get(file)?.kind === "eleventy") } } : {};
+
+    if (incremental && changed.length === 0 && deleted.length === 0) {
+      stage("");
+      return result(archive, index, pageCount, plan.size, "incremental", 0, 0, timings);
+    }
+
+    const root = incremental ? `${outDir}.gazette-patch-${process.pid}` : `${outDir}.gazette-staging-${process.pid}`;
+    temporaries.push(root);
+    await rm(root, { recursive: true, force: true });
+    await mkdir(root, { recursive: true });
+
+    const toProduce = new Set(changed);
+    if (!incremental && old && unchanged.length > 0) {
+      stage("reuse", `${unchanged.length} files`);
+      const failed = await linkUnchanged(outDir, root, unchanged);
+      for (const file of failed) toProduce.add(file);
+    }
+
+    // Eleventy runs as a whole: when any of its files must be written (one lost from the output, say), it runs now.
+    if (eleventyRun === null && [...toProduce].some((file) => plan.get(file)!.kind === "eleventy")) await runEleventy();
+
+    stage("render", `${toProduce.size} files`);
+    const jobs: PageJob[] = [];
+    const dirs = new Set<string>();
+    for (const file of toProduce) {
+      const planned = plan.get(file)!;
+      if (planned.kind === "page") jobs.push(planned.job);
+      else dirs.add(path.dirname(path.join(root, file)));
+    }
+    await Promise.all([...dirs].map((dir) => mkdir(dir, { recursive: true })));
+    const others = [...toProduce].filter((file) => plan.get(file)!.kind !== "page");
+    for (let i = 0; i < others.length; i += 128) {
+      await Promise.all(
+        others.slice(i, i + 128).map(async (file) => {
+          const planned = plan.get(file)!;
+          const to = path.join(root, file);
+          if (planned.kind === "copy") await copyFile(planned.from, to);
+          else if (planned.kind === "text") await writeFile(to, planned.content);
+          else if (planned.kind === "eleventy") await rename(path.join(eleventyRun!, file), to);
+        }),
+      );
+    }
+    await renderPages(jobs, root, templatesDir, fast, globals, pool, options.onProgress);
+
+    stage("commit");
+    if (incremental) {
+      await state.prepare({ ...files }, old!.ino, manifestExtra);
+      await state.commit({ kind: "patch", outDir, staging: root, moves: [...toProduce], deletes: deleted });
+    } else {
+      await state.prepare(files, (await stat(root)).ino, manifestExtra);
+      await state.commit({ kind: "swap", outDir, staging: root, retired: `${outDir}.gazette-old-${process.pid}` });
+    }
+    stage("");
+    return result(archive, index, pageCount, plan.size, incremental ? "incremental" : "full", toProduce.size, deleted.length, timings);
+  } finally {
+    await pool.close();
+    for (const dir of temporaries) await rm(dir, { recursive: true, force: true });
+    await state.discardPrepared();
   }
-  stage("");
+}
+
+function result(archive: Archive, index: ArchiveIndex, pages: number, files: number, mode: BuildResult["mode"], written: number, deleted: number, timings: Record<string, number>): BuildResult {
   return {
     articles: archive.articles.length,
     entities: index.entities.length,
     topics: index.topics.filter((t) => t.articles.length > 0).length,
-    pages: countPages(pages),
-    files: countPages(pages) + extraFiles.length,
+    pages,
+    files,
+    mode,
+    written,
+    deleted,
     timings,
   };
 }
 
-function countPages(pages: SitePages): number {
-  return Object.values(pages).reduce((sum, list: unknown[]) => sum + list.length, 0);
+function sha(data: string | Uint8Array): string {
+  return createHash("sha256").update(data).digest("base64url").slice(0, 22);
+}
+
+/**
+ * The templates Gazette renders with Nunjucks directly: Gazette's own shape
+ * (one page object `p` per page, permalink p.url) over a list that grows
+ * with the archive, and compilable without Eleventy's additions (filters,
+ * shortcodes). Everything else stays with Eleventy.
+ */
+function fastTemplates(templates: TemplateSpec[], pages: SitePages, templatesDir: string, globals: Globals): TemplateSpec[] {
+  if (process.env.GAZETTE_RENDERER === "eleventy") return [];
+  const claimed = new Set<string>();
+  return templates.filter((template) => {
+    if (!template.list || !(BULK_LISTS as readonly string[]).includes(template.list) || !(template.list in pages) || claimed.has(template.list)) return false;
+    try {
+      new PageRenderer(templatesDir, [template], globals);
+    } catch {
+      return false;
+    }
+    claimed.add(template.list);
+    return true;
+  });
+}
+
+/** Pages with article bodies rendered, for Eleventy templates that may read any page. */
+function withBodies(pages: SitePages, bodies: Map<string, BodyJob>): SitePages {
+  const markdown = new MarkdownRenderer();
+  return {
+    ...pages,
+    article: pages.article.map((page) => {
+      const body = bodies.get(page.article.html);
+      return body ? { ...page, article: { ...page.article, html: markdown.render(body.markdown, body.links) } } : page;
+    }),
+  };
+}
+
+/** Renders page jobs into root: in workers when there are many, else here. */
+async function renderPages(
+  jobs: PageJob[],
+  root: string,
+  templatesDir: string,
+  templates: TemplateSpec[],
+  globals: Globals,
+  pool: WorkerPool,
+  onProgress: BuildOptions["onProgress"],
+): Promise<void> {
+  if (jobs.length === 0) return;
+  const specs = templates.map(({ name, file, body }) => ({ name, file, body }));
+  if (jobs.length < PARALLEL_RENDER_MIN) {
+    await new PageRenderer(templatesDir, specs, globals).renderToFiles(root, jobs);
+    onProgress?.("render", jobs.length, jobs.length);
+    return;
+  }
+  pool.setup({ type: "setup-render", templatesDir, templates: specs, globals });
+  let done = 0;
+  const batches: Promise<void>[] = [];
+  for (let i = 0; i < jobs.length; i += RENDER_BATCH) {
+    const batch = jobs.slice(i, i + RENDER_BATCH);
+    batches.push(
+      pool.run<number>({ type: "render", root, jobs: batch }).then(() => {
+        done += batch.length;
+        onProgress?.("render", done, jobs.length);
+      }),
+    );
+  }
+  await Promise.all(batches);
+}
+
+/** Hard-links unchanged files of the current output into the staging folder; returns those it could not. */
+async function linkUnchanged(outDir: string, root: string, files: string[]): Promise<string[]> {
+  const dirs = new Set(files.map((file) => path.dirname(path.join(root, file))));
+  await Promise.all([...dirs].map((dir) => mkdir(dir, { recursive: true })));
+  const failed: string[] = [];
+  for (let i = 0; i < files.length; i += 256) {
+    await Promise.all(
+      files.slice(i, i + 256).map(async (file) => {
+        try {
+          await link(path.join(outDir, file), path.join(root, file));
+        } catch {
+          failed.push(file);
+        }
+      }),
+    );
+  }
+  return failed;
 }
 
 async function firstExisting(...dirs: string[]): Promise<string> {
@@ -135,30 +447,4 @@ async function firstExisting(...dirs: string[]): Promise<string> {
   return dirs[dirs.length - 1]!;
 }
 
-async function writeFiles(root: string, files: OutputFile[]): Promise<void> {
-  const dirs = new Set(files.map((file) => path.dirname(path.join(root, file.path))));
-  await Promise.all([...dirs].map((dir) => mkdir(dir, { recursive: true })));
-  const BATCH = 128;
-  for (let i = 0; i < files.length; i += BATCH) {
-    await Promise.all(files.slice(i, i + BATCH).map((file) => writeFile(path.join(root, file.path), file.content)));
-  }
-}
-
-/** Replaces the output folder with the staging folder by two renames; the old site is removed only after. */
-async function swapIn(staging: string, outDir: string): Promise<void> {
-  const retired = `${outDir}.gazette-old-${process.pid}`;
-  let hadOld = true;
-  try {
-    await rename(outDir, retired);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-    hadOld = false;
-  }
-  try {
-    await rename(staging, outDir);
-  } catch (error) {
-    if (hadOld) await rename(retired, outDir);
-    throw error;
-  }
-  if (hadOld) await rm(retired, { recursive: true, force: true });
-}
+export type { Manifest };

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { SpanCache } from "./nlp/extract.js";
@@ -80,6 +80,13 @@ export class SpanCacheFile implements SpanCache {
     return spans;
   }
 
+  /** Keeps an entry for this build without decoding it (its article's analysis came from the analysis cache). */
+  touch(textHash: string): void {
+    if (this.used.has(textHash)) return;
+    const flat = this.stored.get(textHash);
+    if (flat) this.used.set(textHash, flat);
+  }
+
   set(textHash: string, spans: TaggedSpan[]): void {
     this.used.set(textHash, spans.flatMap((s) => [s.start, s.end, ENTITY_TYPES.indexOf(s.type)]));
     this.added++;
@@ -97,5 +104,94 @@ export class SpanCacheFile implements SpanCache {
     const temporary = `${this.file}.${process.pid}.tmp`;
     await writeFile(temporary, JSON.stringify(data));
     await rename(temporary, this.file);
+  }
+}
+
+/**
+ * A fingerprint of Gazette's own compiled code and the versions of the
+ * libraries that shape its output. Cached analyses and the output manifest
+ * are only trusted by the code that made them.
+ */
+let codeFingerprintMemo: Promise<string> | undefined;
+export function codeFingerprint(): Promise<string> {
+  codeFingerprintMemo ??= (async () => {
+    const hash = createHash("sha256");
+    const dist = path.join(PACKAGE_ROOT, "dist");
+    let names: string[] = [];
+    try {
+      names = ((await readdir(dist, { recursive: true })) as string[]).filter((name) => name.endsWith(".js") || name.endsWith(".json")).sort();
+    } catch {
+      // running from sources (tsx): fall back to the package version below
+    }
+    for (const name of names) hash.update(name).update("\0").update(await readFile(path.join(dist, name)));
+    for (const pkg of [".", "@11ty/eleventy", "nunjucks", "remark-parse", "remark-html", "unified", "micromark"]) {
+      const file = pkg === "." ? path.join(PACKAGE_ROOT, "package.json") : path.join(PACKAGE_ROOT, "node_modules", pkg, "package.json");
+      try {
+        hash.update(pkg).update(String((JSON.parse(await readFile(file, "utf8")) as { version?: string }).version));
+      } catch {
+        // a library resolved elsewhere: its absence is part of the fingerprint
+      }
+    }
+    return hash.digest("hex").slice(0, 16);
+  })();
+  return codeFingerprintMemo;
+}
+
+/** Writes a file by a temporary file and a rename, so readers see the old or the new content, never half. */
+export async function writeFileAtomic(file: string, content: string): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}.tmp`;
+  await writeFile(temporary, content);
+  await rename(temporary, file);
+}
+
+/**
+ * Whole-article analyses (entities with mentions, topics) keyed by the
+ * article file's hash and a fingerprint of everything else they depend on
+ * (registry, taxonomy, tagger, code). A warm build then skips extraction
+ * entirely; entries not used by a build are dropped when it saves.
+ */
+export class AnalysisCacheFile<T> {
+  private readonly used = new Map<string, T>();
+  private added = 0;
+
+  private constructor(
+    private readonly file: string,
+    private readonly stored: Map<string, T>,
+  ) {}
+
+  static async open<T>(dir: string, fingerprint: string): Promise<AnalysisCacheFile<T>> {
+    const file = path.join(dir, `analyses-${fingerprint}.json`);
+    let stored = new Map<string, T>();
+    try {
+      stored = new Map(Object.entries(JSON.parse(await readFile(file, "utf8")) as Record<string, T>));
+    } catch {
+      // none yet
+    }
+    // Older fingerprints' files only hold stale entries.
+    try {
+      for (const name of await readdir(dir)) {
+        if (name.startsWith("analyses-") && name !== path.basename(file)) await rm(path.join(dir, name), { force: true });
+      }
+    } catch {
+      // no folder yet
+    }
+    return new AnalysisCacheFile(file, stored);
+  }
+
+  get(key: string): T | undefined {
+    const found = this.used.get(key) ?? this.stored.get(key);
+    if (found !== undefined) this.used.set(key, found);
+    return found;
+  }
+
+  set(key: string, value: T): void {
+    this.used.set(key, value);
+    this.added++;
+  }
+
+  async save(): Promise<void> {
+    if (this.added === 0 && this.used.size === this.stored.size) return;
+    await writeFileAtomic(this.file, JSON.stringify(Object.fromEntries(this.used)));
   }
 }

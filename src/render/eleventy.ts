@@ -10,6 +10,8 @@ export interface EleventyRenderInput {
   pages: SitePages;
   site: SiteConfig;
   location: SiteLocation;
+  /** Page templates (absolute paths) rendered elsewhere: Eleventy skips them. */
+  ignore?: string[];
 }
 
 /**
@@ -25,6 +27,7 @@ export async function renderWithEleventy(input: EleventyRenderInput): Promise<nu
     configPath: fileURLToPath(new URL("./eleventy.config.js", import.meta.url)),
     config(config: EleventyUserConfig) {
       config.setUseGitIgnore(false);
+      for (const file of input.ignore ?? []) config.ignores.add(path.relative(process.cwd(), file).split(path.sep).join("/"));
       config.setQuietMode(true);
       config.addGlobalData("pages", input.pages);
       config.addGlobalData("gazette", { site: input.site, prefix: input.location.pathPrefix, baseUrl: input.location.baseUrl });
@@ -41,6 +44,7 @@ export function defaultTemplatesDir(projectRoot: string): string {
 }
 
 interface EleventyUserConfig {
+  ignores: Set<string>;
   setUseGitIgnore(use: boolean): void;
   setQuietMode(quiet: boolean): void;
   addGlobalData(name: string, data: unknown): void;

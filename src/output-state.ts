@@ -1,0 +1,191 @@
+/**
+ * What Gazette knows about an output folder it wrote: a manifest (every
+ * file's path and the hash of everything that went into it), and a journal
+ * that makes updating the folder all-or-nothing.
+ *
+ * Both live in the cache folder (never in the site), keyed by the output
+ * folder's absolute path, so the site holds exactly what a clean build
+ * writes. The manifest records the output folder's inode: a folder deleted,
+ * replaced or built by another cache is not trusted, and the next build
+ * renders everything.
+ *
+ * Commit protocol (a write-ahead journal):
+ *  1. every new or changed file is rendered into a staging folder beside the
+ *     output (same file system), and the next manifest is written beside the
+ *     current one; nothing in the output folder has changed yet, so a failure
+ *     or a kill up to here leaves the site as it was;
+ *  2. the journal (which files to delete, which staged files to move in, or
+ *     which folders to swap) is written atomically: this is the commit point;
+ *  3. the journal is applied (renames, deletions), the next manifest replaces
+ *     the current one, and the journal is removed.
+ * Every step of 3 is idempotent. A build killed during 3 leaves the journal,
+ * and the next `gazette build` or `serve` finishes it (rolls forward) before
+ * anything else, so the folder never stays a mix of two builds.
+ */
+import { createHash } from "node:crypto";
+import { mkdir, readdir, readFile, rename, rm, rmdir, stat } from "node:fs/promises";
+import path from "node:path";
+import { cacheDirectory, writeFileAtomic } from "./cache.js";
+
+const FORMAT = 1;
+
+export interface Manifest {
+  format: number;
+  outDir: string;
+  /** Inode of the output folder the manifest describes. */
+  ino: number;
+  /** Output path (relative, "/" separators) -> hash of its inputs. */
+  files: Record<string, string>;
+  /** The files Eleventy's one run wrote, and that run's input hash. */
+  eleventy?: { hash: string; files: string[] };
+}
+
+export type Journal =
+  | { kind: "swap"; outDir: string; staging: string; retired: string }
+  | { kind: "patch"; outDir: string; staging: string; moves: string[]; deletes: string[] };
+
+export class OutputState {
+  readonly manifestFile: string;
+  readonly nextManifestFile: string;
+  readonly journalFile: string;
+
+  constructor(readonly outDir: string) {
+    const key = createHash("sha256").update(outDir).digest("hex").slice(0, 16);
+    const dir = path.join(cacheDirectory(), "outputs");
+    this.manifestFile = path.join(dir, `${key}.json`);
+    this.nextManifestFile = path.join(dir, `${key}.next.json`);
+    this.journalFile = path.join(dir, `${key}.journal.json`);
+  }
+
+  /** The manifest of the folder as it is now, or null when there is none to trust. */
+  async read(): Promise<Manifest | null> {
+    let manifest: Manifest;
+    try {
+      manifest = JSON.parse(await readFile(this.manifestFile, "utf8")) as Manifest;
+    } catch {
+      return null;
+    }
+    if (manifest.format !== FORMAT || manifest.outDir !== this.outDir) return null;
+    try {
+      const info = await stat(this.outDir);
+      if (!info.isDirectory() || info.ino !== manifest.ino) return null;
+    } catch {
+      return null;
+    }
+    return manifest;
+  }
+
+  /** Step 1's last act: the manifest the folder will have once the journal is applied. */
+  async prepare(files: Record<string, string>, ino: number, extra: Pick<Manifest, "eleventy"> = {}): Promise<void> {
+    const manifest: Manifest = { format: FORMAT, outDir: this.outDir, ino, files, ...extra };
+    await writeFileAtomic(this.nextManifestFile, JSON.stringify(manifest));
+  }
+
+  /** Step 2 then 3. */
+  async commit(journal: Journal): Promise<void> {
+    await writeFileAtomic(this.journalFile, JSON.stringify(journal));
+    await this.apply(journal);
+  }
+
+  /** Finishes a journal left by a build that was killed after its commit point. */
+  async recover(): Promise<boolean> {
+    let journal: Journal;
+    try {
+      journal = JSON.parse(await readFile(this.journalFile, "utf8")) as Journal;
+    } catch {
+      return false;
+    }
+    await this.apply(journal);
+    return true;
+  }
+
+  /** Drops a prepared manifest that was never committed (a build that failed before its commit point). */
+  async discardPrepared(): Promise<void> {
+    try {
+      await stat(this.journalFile);
+      return; // committed but unfinished: recover() needs it
+    } catch {
+      await rm(this.nextManifestFile, { force: true });
+    }
+  }
+
+  /** Forgets the folder (before a build that replaces it without a manifest). */
+  async forget(): Promise<void> {
+    await rm(this.manifestFile, { force: true });
+  }
+
+  private async apply(journal: Journal): Promise<void> {
+    if (journal.kind === "swap") {
+      if (await exists(journal.staging)) {
+        if ((await exists(journal.outDir)) && !(await exists(journal.retired))) await rename(journal.outDir, journal.retired);
+        await rename(journal.staging, journal.outDir);
+      }
+    } else {
+      for (const file of journal.deletes) await rm(path.join(journal.outDir, file), { force: true });
+      await pruneEmptyDirs(journal.outDir, journal.deletes);
+      const made = new Set<string>();
+      for (const file of journal.moves) {
+        const from = path.join(journal.staging, file);
+        const to = path.join(journal.outDir, file);
+        const dir = path.dirname(to);
+        if (!made.has(dir)) {
+          await mkdir(dir, { recursive: true });
+          made.add(dir);
+        }
+        try {
+          await rename(from, to);
+        } catch (error) {
+          // Already moved by an earlier, interrupted run of this journal.
+          if ((error as NodeJS.ErrnoException).code !== "ENOENT" || !(await exists(to))) throw error;
+        }
+      }
+    }
+    try {
+      await rename(this.nextManifestFile, this.manifestFile);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    }
+    await rm(this.journalFile, { force: true });
+    if (journal.kind === "swap") await rm(journal.retired, { recursive: true, force: true });
+    await rm(journal.staging, { recursive: true, force: true });
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await stat(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Removes folders left empty by deletions, deepest first, never the output folder itself. */
+async function pruneEmptyDirs(root: string, deleted: string[]): Promise<void> {
+  const dirs = new Set<string>();
+  for (const file of deleted) {
+    for (let dir = path.posix.dirname(file); dir !== "." && dir !== "/" && dir !== ""; dir = path.posix.dirname(dir)) dirs.add(dir);
+  }
+  const deepestFirst = [...dirs].sort((a, b) => b.split("/").length - a.split("/").length || (a < b ? -1 : 1));
+  for (const dir of deepestFirst) {
+    try {
+      await rmdir(path.join(root, dir));
+    } catch {
+      // not empty (or gone): keep
+    }
+  }
+}
+
+/** Every file below a folder, as relative "/" paths. */
+export async function listTree(root: string): Promise<string[]> {
+  try {
+    const entries = (await readdir(root, { recursive: true, withFileTypes: true })) as import("node:fs").Dirent[];
+    return entries
+      .filter((entry) => entry.isFile())
+      .map((entry) => path.relative(root, path.join(entry.parentPath ?? (entry as unknown as { path: string }).path, entry.name)).split(path.sep).join("/"))
+      .sort();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw error;
+  }
+}

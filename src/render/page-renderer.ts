@@ -1,0 +1,89 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import nunjucks from "nunjucks";
+import { MarkdownRenderer, type BodyLink } from "./markdown.js";
+import type { TemplateSpec } from "./templates.js";
+
+/** Template globals, as Eleventy receives them (`gazette`), JSON-safe. */
+export type Globals = Record<string, unknown>;
+
+/** The Markdown of an article body a page shows, rendered where the page is. */
+export interface BodyJob {
+  markdown: string;
+  links: BodyLink[];
+}
+
+/** One page to render: a template, the page object `p`, and where to write it (relative to the output root). */
+export interface PageJob {
+  template: string;
+  path: string;
+  page: Record<string, unknown>;
+  /** When set, `p.article.html` is this body rendered (article pages). */
+  body?: BodyJob;
+}
+
+interface CompiledTemplate {
+  render(context: Record<string, unknown>): string;
+}
+
+/**
+ * Renders page templates with Nunjucks directly, with the environment
+ * Eleventy's Nunjucks engine uses (the same loader search path: the
+ * includes folder, then the working folder; default options; autoescape on),
+ * so a page is byte for byte what Eleventy writes. Templates are compiled
+ * once; each page is one synchronous render.
+ */
+export class PageRenderer {
+  private readonly env: { addGlobal(name: string, value: unknown): void };
+  private readonly compiled = new Map<string, CompiledTemplate>();
+  private readonly markdown = new MarkdownRenderer();
+  private readonly madeDirs = new Set<string>();
+
+  constructor(
+    templatesDir: string,
+    templates: Pick<TemplateSpec, "name" | "file" | "body">[],
+    private readonly globals: Globals,
+  ) {
+    const loader = new nunjucks.FileSystemLoader([path.join(templatesDir, "_includes"), process.cwd()]);
+    this.env = new nunjucks.Environment(loader, { dev: true });
+    for (const template of templates) {
+      // Eager compilation: a template with an unknown filter or tag fails here, not half way through a build.
+      this.compiled.set(template.name, new nunjucks.Template(template.body, this.env, template.file, true) as CompiledTemplate);
+    }
+  }
+
+  /** The HTML of one page. */
+  render(job: PageJob): string {
+    const template = this.compiled.get(job.template);
+    if (!template) throw new Error(`no compiled template ${job.template}`);
+    let page = job.page;
+    if (job.body) {
+      const article = page.article as Record<string, unknown>;
+      page = { ...page, article: { ...article, html: this.markdown.render(job.body.markdown, job.body.links) } };
+    }
+    return template.render({ ...this.globals, p: page });
+  }
+
+  /** Renders jobs and writes each under root, a few files in flight at a time. */
+  async renderToFiles(root: string, jobs: PageJob[]): Promise<number> {
+    let bytes = 0;
+    const pending: Promise<void>[] = [];
+    for (const job of jobs) {
+      const html = this.render(job);
+      bytes += html.length;
+      pending.push(this.write(path.join(root, job.path), html));
+      if (pending.length >= 64) await Promise.all(pending.splice(0));
+    }
+    await Promise.all(pending);
+    return bytes;
+  }
+
+  private async write(file: string, content: string): Promise<void> {
+    const dir = path.dirname(file);
+    if (!this.madeDirs.has(dir)) {
+      await mkdir(dir, { recursive: true });
+      this.madeDirs.add(dir);
+    }
+    await writeFile(file, content);
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * A build worker: analyses articles (the tagger is the costliest step of a
+ * cold build) and renders pages, so both spread over every core. It holds
+ * the tagger and the compiled templates for the life of a build.
+ */
+import { parentPort } from "node:worker_threads";
+import type { Article } from "../content/article.js";
+import type { RegistryEntity } from "../content/registry.js";
+import type { Taxonomy } from "../content/taxonomy.js";
+import { indexRegistry, type RegistryIndex } from "../nlp/canonical.js";
+import { analyseArticle, type SpanCache } from "../nlp/extract.js";
+import { loadTagger } from "../nlp/tagger/index.js";
+import { compileTaxonomy, type CompiledTaxonomy } from "../nlp/topics.js";
+import type { EntityTagger, TaggedSpan } from "../nlp/types.js";
+import { PageRenderer, type Globals, type PageJob } from "./page-renderer.js";
+import type { TemplateSpec } from "./templates.js";
+
+export type WorkerRequest =
+  | { type: "setup-analysis"; registry: RegistryEntity[]; taxonomy: Taxonomy }
+  | { type: "analyse"; id: number; articles: Article[]; cachedSpans: (TaggedSpan[] | null)[] }
+  | { type: "setup-render"; templatesDir: string; templates: Pick<TemplateSpec, "name" | "file" | "body">[]; globals: Globals }
+  | { type: "render"; id: number; root: string; jobs: PageJob[] };
+
+export type WorkerReply = { id: number; error: string } | { id: number; result: unknown };
+
+let analysis: { tagger: EntityTagger; registry: RegistryIndex; taxonomy: CompiledTaxonomy } | undefined;
+let renderer: PageRenderer | undefined;
+
+parentPort!.on("message", (message: WorkerRequest) => {
+  if (message.type === "setup-analysis") {
+    analysis = { tagger: loadTagger(), registry: indexRegistry(message.registry), taxonomy: compileTaxonomy(message.taxonomy) };
+    return;
+  }
+  if (message.type === "setup-render") {
+    renderer = new PageRenderer(message.templatesDir, message.templates, message.globals);
+    return;
+  }
+  void handle(message).then(
+    (result) => parentPort!.postMessage({ id: message.id, result } satisfies WorkerReply),
+    (error: unknown) => parentPort!.postMessage({ id: message.id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) } satisfies WorkerReply),
+  );
+});
+
+async function handle(message: Extract<WorkerRequest, { id: number }>): Promise<unknown> {
+  if (message.type === "analyse") {
+    if (!analysis) throw new Error("analysis not set up");
+    return message.articles.map((article, i) => {
+      const tagged: { hash: string; spans: TaggedSpan[] }[] = [];
+      const given = message.cachedSpans[i];
+      const cache: SpanCache = {
+        get: () => given ?? undefined,
+        set: (hash, spans) => void tagged.push({ hash, spans }),
+      };
+      return { analysis: analyseArticle(article, analysis!.tagger, analysis!.registry, analysis!.taxonomy, cache), tagged };
+    });
+  }
+  if (!renderer) throw new Error("renderer not set up");
+  return renderer.renderToFiles(message.root, message.jobs);
+}
+
