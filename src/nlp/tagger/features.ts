@@ -173,8 +173,9 @@ export interface WordType {
   /** gazetteer mask of the single word (0: none) and whether it starts a longer entry */
   gaz1: number;
   gazPrefix: boolean;
-  /** run-time slot for the tagger's per-word scores (see tagger.ts) */
-  slot?: unknown;
+  /** run-time slot for the tagger's per-word scores (see tagger.ts): valid when slotOwner matches */
+  slot: number;
+  slotOwner: object | null;
 }
 
 const TYPE_CACHE_MAX = 300_000;
@@ -203,6 +204,8 @@ function makeType(raw: string, lex: Lexicon): WordType {
     functionWord: FUNCTION_WORDS.has(lower),
     gaz1: alpha ? lex.gazMask(lower) : 0,
     gazPrefix: alpha && lex.gazPrefix(lower),
+    slot: -1,
+    slotOwner: null,
   };
 }
 
@@ -374,11 +377,16 @@ export function intrinsicFeatures(f: string, lex: Lexicon, out: string[]): void 
   intrinsicTail(f, l, sh, lex, out);
 }
 
+/** Capitalisation class: 0 lower-case start, 1 Capitalised, 2 ALL CAPS (no lower-case letter). */
+export function capClass(f: string): number {
+  return initCap(f) ? (hasLower(f) ? 1 : 2) : 0;
+}
+
 /** The small-valued intrinsic features (run time builds these as strings; the rest it hashes). */
 export function intrinsicTail(f: string, l: string, sh: string, lex: Lexicon, out: string[]): void {
+  // first: run time computes this one itself (see LinearTagger.entry)
   const ls = lex.lowerShare(l);
-  const cap = initCap(f) ? (hasLower(f) ? "C" : "A") : "l";
-  out.push("ls=" + (ls ?? "u") + cap);
+  out.push("ls=" + (ls ?? "u") + "lCA"[capClass(f)]);
   if (f.length === 1) out.push("len1" + sh);
   if (f.includes("-")) {
     const parts = f.split("-");

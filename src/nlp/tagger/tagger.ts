@@ -3,7 +3,7 @@
  * (intrinsic feature scores cached per word form), Viterbi-decode each line,
  * then clean the spans and make them consistent across the document.
  */
-import { BOUNDARY, DOC_CASE_SYMS, LINE_TYPE_SYMS, ROLES, REST_TEMPLATES, contextFeatures, digitNorm, hasDigit, intrinsicFeatures, intrinsicTail, prepareDoc, shape, type PreparedDoc } from "./features.js";
+import { BOUNDARY, DOC_CASE_SYMS, LINE_TYPE_SYMS, ROLES, REST_TEMPLATES, contextFeatures, digitNorm, hasDigit, intrinsicFeatures, intrinsicTail, capClass, prepareDoc, shape, type PreparedDoc } from "./features.js";
 import { NT, TYPES, ABSENT, lookupFeature, vocabId, type ConllType, type Model, isInside, typeOf } from "./model.js";
 import { Hasher, stateOf } from "./hashing.js";
 import { viterbi } from "./viterbi.js";
@@ -17,7 +17,6 @@ export interface RawSpan {
   type: ConllType;
 }
 
-const CACHE_MAX = 200_000;
 const K = NT; // local copy: hot loops below
 if (K !== 9) throw new Error("gazette: the tagger's unrolled loops assume 9 BIO tags");
 const NROLES = ROLES.length;
@@ -57,83 +56,122 @@ function setVec(v: Float64Array, o: number, u: Float64Array, p: number): void {
   for (let t = 0; t < 9; t++) v[o + t] = u[p + t]!;
 }
 
-/** Cached per-word scores: intrinsic features, and the word's features as each neighbour role. */
-interface WordEntry {
-  self: Float64Array;
-  /** NROLES x K: score contribution of this word when it is the neighbour at ROLE_OFFSETS[r] */
-  roles: Float64Array;
-  /** interned ids of the word's key and shape for the context templates (-1: not in the model) */
-  keyId: number;
-  shapeId: number;
-}
+/*
+ * Per-word scores live in one growing Float64Array (an arena), one record of
+ * E numbers per distinct word form: its intrinsic feature scores (K), its
+ * scores as each neighbour role (NROLES x K), and its interned key and shape
+ * ids. Record 0 is the line boundary ("<>") in every role.
+ */
+const R_SELF = 0;
+const R_ROLES = K;
+const R_KEY = K + NROLES * K;
+const R_SHAPE = R_KEY + 1;
+const E = R_SHAPE + 1;
+const ARENA_MAX_RECORDS = 250_000;
 
 export class LinearTagger {
-  private cache = new Map<string, WordEntry>();
+  private cache = new Map<string, number>();
   private feats: string[] = [];
   private readonly h = new Hasher();
   private readonly biasRow: number;
-  private readonly boundary: Float64Array;
   private readonly bId: number;
   private readonly ltIds: number[];
   private readonly dcIds: number[];
+  private arena = new Float64Array(4096 * E);
+  /** rows of the "ls=" features by bucket * 3 + capitalisation class (-2: not looked up yet) */
+  private readonly lsRows = new Array<number>(24).fill(-2);
+  private records = 0;
+  /** identifies the current arena generation on WordType slots */
+  private owner: object = {};
   constructor(readonly model: Model) {
     this.biasRow = lookupFeature(model, "b");
-    this.boundary = this.roleScores(BOUNDARY);
     const v = (s: string): number => vocabId(model, s);
     this.bId = v(BOUNDARY);
     this.ltIds = LINE_TYPE_SYMS.map(v);
     this.dcIds = DOC_CASE_SYMS.flatMap((x) => [v(x), v(x + "S")]);
+    this.resetArena();
   }
 
-  private roleScores(key: string): Float64Array {
-    const v = new Float64Array(NROLES * K);
+  private resetArena(): void {
+    this.cache.clear();
+    this.records = 0;
+    this.owner = {};
+    this.arena.fill(0);
+    const b = this.newRecord();
+    this.roleScores(BOUNDARY, b);
+  }
+
+  private newRecord(): number {
+    const o = this.records * E;
+    if (o + E > this.arena.length) {
+      const next = new Float64Array(this.arena.length * 2);
+      next.set(this.arena);
+      this.arena = next;
+    }
+    this.records++;
+    return o;
+  }
+
+  private roleScores(key: string, o: number): void {
     const h = this.h;
     for (let r = 0; r < NROLES; r++) {
       h.from(S_ROLE[r]!).str(key);
-      this.addHashed(v, r * K);
+      this.addHashed(o + R_ROLES + r * K);
     }
-    return v;
   }
 
   /**
-   * Scores of the intrinsic features of a form (same features as
-   * intrinsicFeatures() in features.ts, hashed incrementally, no strings built).
+   * The arena record of a form: scores of its intrinsic features (same
+   * features as intrinsicFeatures() in features.ts, hashed incrementally, no
+   * strings built) and of its neighbour roles.
    */
-  private entry(form: string, key: string, shapeOf?: string): WordEntry {
-    let e = this.cache.get(form);
-    if (e) return e;
-    const v = new Float64Array(K);
+  private entry(form: string, key: string, shapeOf?: string): number {
+    const cached = this.cache.get(form);
+    if (cached !== undefined) return cached;
+    const o = this.newRecord();
     const h = this.h;
     const lower = form.toLowerCase();
     // dl = digitNorm(lower): the key, unless the form lower-cases differently
-    const dl = lower === key || !hasDigit(lower) ? (lower === key ? key : lower) : digitNorm(lower);
+    const dl = lower === key ? key : hasDigit(lower) ? digitNorm(lower) : lower;
     const sh = shapeOf ?? shape(form);
-    if (this.biasRow >= 0) addW(v, 0, this.model.w, this.biasRow * K);
+    if (this.biasRow >= 0) addW(this.arena, o, this.model.w, this.biasRow * K);
     h.from(S_W).strDigits(form);
-    this.addHashed(v, 0);
+    this.addHashed(o);
     h.from(S_L).str(dl);
-    this.addHashed(v, 0);
+    this.addHashed(o);
     h.from(S_SH).str(sh);
-    this.addHashed(v, 0);
+    this.addHashed(o);
     const len = form.length;
     for (let k = 1; k <= 4 && k < len; k++) {
       h.from(S_P[k]!).str(dl, 0, Math.min(k, dl.length));
-      this.addHashed(v, 0);
+      this.addHashed(o);
       h.from(S_S[k]!).str(dl, Math.min(len - k, dl.length), dl.length);
-      this.addHashed(v, 0);
+      this.addHashed(o);
     }
-    // the rare / small-valued ones as strings
-    const f = this.feats;
-    f.length = 0;
-    intrinsicTail(form, lower, sh, this.model.lex, f);
-    for (const x of f) {
-      h.reset().str(x);
-      this.addHashed(v, 0);
+    // "ls=" + lower-case share bucket + capitalisation: few values, rows looked up once
+    const ls = this.model.lex.lowerShare(lower);
+    const cap = capClass(form);
+    const key2 = (ls ?? 7) * 3 + cap;
+    let lr = this.lsRows[key2]!;
+    if (lr === -2) {
+      lr = this.lsRows[key2] = lookupFeature(this.model, "ls=" + (ls ?? "u") + "lCA"[cap]);
     }
-    e = { self: v, roles: this.roleScores(key), keyId: this.model.vocab.getString(key, h), shapeId: this.model.vocab.getString(sh, h) };
-    if (this.cache.size >= CACHE_MAX) this.cache.clear();
-    this.cache.set(form, e);
-    return e;
+    if (lr >= 0) addW(this.arena, o, this.model.w, lr * K);
+    // the rare ones as strings
+    if (len === 1 || form.includes("-")) {
+      const f = this.feats;
+      f.length = 0;
+      intrinsicTail(form, lower, sh, this.model.lex, f);
+      for (let x = 1; x < f.length; x++) {
+        h.reset().str(f[x]!);
+        this.addHashed(o);
+      }
+    }
+    this.roleScores(key, o);
+    this.arena[o + R_KEY] = this.model.vocab.getString(key, h);
+    this.arena[o + R_SHAPE] = this.model.vocab.getString(sh, h);
+    this.cache.set(form, o);
+    return o;
   }
 
   private readonly syms = new Map<string, number>();
@@ -144,10 +182,10 @@ export class LinearTagger {
     return id;
   }
 
-  /** Add the weight row of the feature hashed in this.h, if the model has it. */
-  private addHashed(v: Float64Array, off: number): void {
+  /** Add the weight row of the feature hashed in this.h, if the model has it, to arena[o..o+K). */
+  private addHashed(o: number): void {
     const r = this.model.index.get(this.h.a, this.h.b);
-    if (r >= 0) addW(v, off, this.model.w, r * K);
+    if (r >= 0) addW(this.arena, o, this.model.w, r * K);
   }
 
   /**
@@ -157,49 +195,53 @@ export class LinearTagger {
    */
   emissions(d: PreparedDoc): Float64Array {
     const n = d.tokens.length;
+    if (this.records + n >= ARENA_MAX_RECORDS) this.resetArena();
     const e = new Float64Array(n * K);
-    const ents = new Array<WordEntry>(n);
+    const rec = new Int32Array(n);
     const lineOf = new Int32Array(n);
+    const owner = this.owner;
     for (let i = 0; i < n; i++) {
       const ty = d.types[i]!;
       const form = d.forms[i]!;
       if (form === ty.text) {
-        // the usual case: the scores live on the cached word type
-        let en = ty.slot as WordEntry | undefined;
-        if (!en) ty.slot = en = this.entry(form, ty.key, ty.shape);
-        ents[i] = en;
-      } else ents[i] = this.entry(form, ty.key);
+        // the usual case: the record is noted on the cached word type
+        if (ty.slotOwner !== owner) {
+          ty.slot = this.entry(form, ty.key, ty.shape);
+          ty.slotOwner = owner;
+        }
+        rec[i] = ty.slot;
+      } else rec[i] = this.entry(form, ty.key);
       lineOf[i] = d.tokens[i]!.line;
     }
+    const a = this.arena; // no records are added below
     const { w, rest } = this.model;
     const B = this.bId;
-    const bound = this.boundary;
-    const add = (t: number, a: number, b: number, c: number, off: number): void => {
-      if (a < 0 || b === -1 || c === -1) return;
-      const r = rest.get(t, a, b, c);
+    const add = (t: number, x: number, y: number, z: number, off: number): void => {
+      if (x < 0 || y === -1 || z === -1) return;
+      const r = rest.get(t, x, y, z);
       if (r >= 0) addW(e, off, w, r * K);
     };
     for (let i = 0; i < n; i++) {
-      const en = ents[i]!;
+      const o = rec[i]!;
       const off = i * K;
-      setVec(e, off, en.self, 0);
+      setVec(e, off, a, o + R_SELF);
       const line = lineOf[i]!;
       const hasP = i > 0 && lineOf[i - 1] === line;
       const hasN = i + 1 < n && lineOf[i + 1] === line;
       const hasP2 = hasP && i > 1 && lineOf[i - 2] === line;
       const hasN2 = hasN && i + 2 < n && lineOf[i + 2] === line;
-      // neighbour words: roles w-2, w-1, w+1, w+2 (ROLE_OFFSETS)
-      addVec(e, off, hasP2 ? ents[i - 2]!.roles : bound, 0);
-      addVec(e, off, hasP ? ents[i - 1]!.roles : bound, K);
-      addVec(e, off, hasN ? ents[i + 1]!.roles : bound, 2 * K);
-      addVec(e, off, hasN2 ? ents[i + 2]!.roles : bound, 3 * K);
+      // neighbour words: roles w-2, w-1, w+1, w+2 (ROLE_OFFSETS); record 0 is the boundary
+      addVec(e, off, a, (hasP2 ? rec[i - 2]! : 0) + R_ROLES);
+      addVec(e, off, a, (hasP ? rec[i - 1]! : 0) + R_ROLES + K);
+      addVec(e, off, a, (hasN ? rec[i + 1]! : 0) + R_ROLES + 2 * K);
+      addVec(e, off, a, (hasN2 ? rec[i + 2]! : 0) + R_ROLES + 3 * K);
       // context templates: keep in step with contextRestParts in features.ts
-      const k0 = en.keyId;
-      const s0 = en.shapeId;
-      const kp = hasP ? ents[i - 1]!.keyId : B;
-      const kn = hasN ? ents[i + 1]!.keyId : B;
-      const sp = hasP ? ents[i - 1]!.shapeId : B;
-      const sn = hasN ? ents[i + 1]!.shapeId : B;
+      const k0 = a[o + R_KEY]!;
+      const s0 = a[o + R_SHAPE]!;
+      const kp = hasP ? a[rec[i - 1]! + R_KEY]! : B;
+      const kn = hasN ? a[rec[i + 1]! + R_KEY]! : B;
+      const sp = hasP ? a[rec[i - 1]! + R_SHAPE]! : B;
+      const sn = hasN ? a[rec[i + 1]! + R_SHAPE]! : B;
       add(0, kp, k0, ABSENT, off);
       add(1, k0, kn, ABSENT, off);
       add(2, sp, s0, ABSENT, off);
