@@ -26,6 +26,8 @@ export interface Article {
   overrides: EditorOverrides;
   /** sha256 of the file's text: the key of everything cached about this article. */
   hash: string;
+  /** Line of the slug field (or of the title it is made from), for messages about the URL. */
+  slugLine?: number;
 }
 
 /** Entities and topics an editor adds or rejects by hand (design.md's optional fields). */
@@ -76,7 +78,7 @@ export function parseArticle(file: string, text: string): { article: Article } |
     const value = fm.data[field];
     if (value === undefined || value === null) return null;
     if (typeof value === "string" || typeof value === "number") return String(value);
-    problem(field, `'${field}' must be text, found ${typeName(value)}`);
+    problem(field, `'${field}' must be text, found ${typeName(value)}: put the value in double quotes, such as ${field}: "${typeof value === "boolean" ? String(value) : "..."}"`);
     return null;
   };
   const stringList = (field: string): string[] => {
@@ -148,13 +150,17 @@ export function parseArticle(file: string, text: string): { article: Article } |
       titleOffset: fm.offsetOf("title"),
       overrides,
       hash: contentHash(text),
+      slugLine: fm.locate(explicitSlug !== null ? "slug" : "title").line,
     },
   };
 }
 
 /** The first paragraph as plain text, cut at a word near 300 characters. */
 export function summarise(markdown: string, maxLength = 300): string {
-  const paragraph = markdown.split(/\r?\n\s*\r?\n|\r?\n/).map((p) => p.trim()).find((p) => p !== "" && !/^(#|```|<)/.test(p)) ?? "";
+  // Only the opening of a body can hold the summary: reading (and regex-scanning) a 20 MB body whole
+  // would cost time that grows with the square of its length on some inputs.
+  const opening = markdown.slice(0, Math.max(20 * maxLength, 8192));
+  const paragraph = (opening.split(/\r?\n/).map((p) => p.trim()).find((p) => p !== "" && !/^(#|```|<)/.test(p)) ?? "").slice(0, 4 * maxLength);
   const plain = paragraph.replace(/!?\[([^\]]*)\]\([^)]*\)/g, "$1").replace(/[*_`]+/g, "").replace(/\s+/g, " ").trim();
   if (plain.length <= maxLength) return plain;
   const cut = plain.slice(0, maxLength);

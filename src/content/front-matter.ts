@@ -1,4 +1,3 @@
-import matter from "gray-matter";
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from "yaml";
 import type { ContentIssue } from "./issues.js";
 
@@ -15,88 +14,133 @@ export interface FrontMatterFile {
 }
 
 const BOM = "\ufeff";
+/** The opening delimiter: a first line of exactly '---' (trailing blanks tolerated). */
+const OPENING = /^---[ \t]*(?=\r?\n)/;
+/** The closing delimiter: the next line of exactly '---'. */
+const CLOSING = /^---[ \t]*$/;
 
 /**
- * Splits and parses front matter with gray-matter, using the `yaml` package as
- * its engine so that every field keeps its source position.
+ * Splits an article into front matter and body, and parses the front matter
+ * with the `yaml` package so that every field keeps its source position.
+ *
+ * The split is done here, line by line, rather than by gray-matter: gray-matter
+ * closes the front matter at any line that merely starts with '---' ("---b"),
+ * leaves the '\r' of a CRLF closing line in the last value ("slug: crlf\r"),
+ * and can run other engines ("---js" evaluates JavaScript). Here only a line
+ * of exactly '---' opens or closes, LF and CRLF files read the same, offsets
+ * are exact, and nothing but YAML is ever read.
  */
 export function parseFrontMatter(file: string, text: string): { file: FrontMatterFile } | { issues: ContentIssue[] } {
   const bomLength = text.startsWith(BOM) ? 1 : 0;
-  const source = text.slice(bomLength);
-  if (!/^---\r?\n/.test(source)) {
+  const opening = OPENING.exec(text.slice(bomLength, bomLength + 4096));
+  if (!opening) {
+    const first = text.slice(bomLength, bomLength + 200).split(/\r\n|\r|\n/)[0]!;
+    const found = first.startsWith("---") ? ` (the first line is '${first.slice(0, 40)}')` : "";
     return {
-      issues: [{ file, line: 1, column: 1, message: "no front matter: an article starts with a line '---', then YAML fields (title, date ...), then '---'" }],
+      issues: [{ file, line: 1, column: 1, message: `no front matter${found}: an article starts with a line of exactly '---', then YAML fields (title, date ...), then a line '---'` }],
     };
   }
-  // gray-matter hands the engine everything after the opening '---' (its line break included),
-  // so YAML positions are already the file's lines.
-  const yamlStart = bomLength + 3;
-  let document: Document.Parsed | undefined;
+  // The YAML text starts right after the opening '---', its line break included, so YAML line numbers are the file's.
+  const yamlStart = bomLength + opening[0].length;
+  let closeStart = -1;
+  let bodyOffset = text.length;
+  for (let lineStart = text.indexOf("\n", yamlStart) + 1; lineStart > 0 && lineStart <= text.length; ) {
+    const newline = text.indexOf("\n", lineStart);
+    const lineEnd = newline === -1 ? text.length : newline;
+    const line = text.slice(lineStart, text[lineEnd - 1] === "\r" ? lineEnd - 1 : lineEnd);
+    if (line.startsWith("---") && CLOSING.test(line)) {
+      closeStart = lineStart;
+      bodyOffset = newline === -1 ? text.length : newline + 1;
+      break;
+    }
+    if (newline === -1) break;
+    lineStart = newline + 1;
+  }
+  if (closeStart === -1) {
+    return {
+      issues: [{ file, line: 1, column: 1, message: "the front matter has no closing line: end the fields with a line of exactly '---', then the article text" }],
+    };
+  }
+
+  const yamlText = text.slice(yamlStart, closeStart);
   const lineCounter = new LineCounter();
-  let parsed: matter.GrayMatterFile<string>;
+  let document: Document.Parsed;
+  let value: unknown;
   try {
-    parsed = matter(source, {
-      engines: {
-        yaml: {
-          parse: (yamlText: string): object => {
-            document = parseDocument(yamlText, { lineCounter, prettyErrors: false, uniqueKeys: true });
-            if (document.errors.length > 0) throw document.errors[0];
-            const value: unknown = document.toJS({ maxAliasCount: 100 });
-            return (value ?? {}) as object;
-          },
-        },
-      },
-    });
+    document = parseDocument(yamlText, { lineCounter, prettyErrors: false, uniqueKeys: true });
+    if (document.errors.length > 0) {
+      // Every YAML error of the front matter, each at its own line.
+      return { issues: dedupe(document.errors.map((error) => yamlIssue(file, lineCounter, error))) };
+    }
+    value = document.toJS({ maxAliasCount: 100 });
   } catch (error) {
     return { issues: [yamlIssue(file, lineCounter, error)] };
   }
-  const fmLine = 2;
-  const toFilePosition = (offsetInYaml: number) => {
+  const position = (offsetInYaml: number) => {
     const { line, col } = lineCounter.linePos(offsetInYaml);
     return { line, column: col };
   };
-  const contents = document?.contents;
+  const fmLine = 2;
+  const contents = document.contents;
   if (contents != null && !isMap(contents)) {
+    const at = contents.range ? position(contents.range[0]) : { line: fmLine, column: 1 };
     return {
-      issues: [{ file, line: fmLine, column: 1, message: `front matter must be a mapping of fields (title: ..., date: ...), found ${describeYaml(document!.toJS())}` }],
+      issues: [{ file, ...at, message: `front matter must be a mapping of fields, one 'name: value' a line (title: ..., date: ...), found ${describeYaml(value)}` }],
     };
   }
   const items = contents?.items ?? [];
-  const data = (parsed.data ?? {}) as Record<string, unknown>;
-  const body = parsed.content;
-  const bodyOffset = text.endsWith(body) ? text.length - body.length : text.indexOf(body);
+  const data = (value ?? {}) as Record<string, unknown>;
   const valueNode = (field: string) => items.find((pair) => isScalar(pair.key) && pair.key.value === field);
   return {
     file: {
       data,
-      body,
+      body: text.slice(bodyOffset),
       bodyOffset,
       locate(field) {
         const pair = field === undefined ? undefined : valueNode(field);
         const node = (pair?.value ?? pair?.key) as { range?: [number, number, number] } | undefined;
-        return node?.range ? toFilePosition(node.range[0]) : { line: fmLine, column: 1 };
+        return node?.range ? position(node.range[0]) : { line: fmLine, column: 1 };
       },
       offsetOf(field) {
         const pair = valueNode(field);
-        const value = pair?.value;
-        if (!isScalar(value) || typeof value.value !== "string" || !value.range) return null;
-        const start = yamlStart + value.range[0];
-        const raw = text.slice(start, yamlStart + value.range[1]);
-        const inner = raw.indexOf(value.value);
-        return inner === -1 ? null : start + inner;
+        const node = pair?.value;
+        if (!isScalar(node) || typeof node.value !== "string" || !node.range) return null;
+        const start = yamlStart + node.range[0];
+        const raw = text.slice(start, yamlStart + node.range[1]);
+        const inner = raw.indexOf(node.value);
+        return inner === -1 || node.value === "" ? null : start + inner;
       },
     },
   };
 }
 
 function yamlIssue(file: string, lineCounter: LineCounter, error: unknown): ContentIssue {
-  const yamlError = error as { message?: string; pos?: [number, number] };
-  const reason = (yamlError.message ?? String(error)).split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
+  const yamlError = error as { message?: string; pos?: [number, number]; code?: string };
+  let reason = (yamlError.message ?? String(error)).split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
+  if (error instanceof RangeError) reason = "it is nested too deeply to read";
+  const hint = YAML_HINTS[yamlError.code ?? ""] ?? "check the quotes, brackets and indentation on this line (put text containing ': ' or '#' in double quotes)";
+  const message = `front matter is not valid YAML: ${reason}; ${hint}`;
   if (yamlError.pos) {
     const { line, col } = lineCounter.linePos(yamlError.pos[0]);
-    return { file, line, column: col, message: `front matter is not valid YAML: ${reason}` };
+    return { file, line, column: col, message };
   }
-  return { file, line: 2, column: 1, message: `front matter is not valid YAML: ${reason}` };
+  return { file, line: 2, column: 1, message };
+}
+
+const YAML_HINTS: Record<string, string> = {
+  DUPLICATE_KEY: "each field may appear once: remove or merge the repeated one",
+  MULTIPLE_DOCS: "the front matter is one block of fields: remove the extra '---' or '...' line inside it",
+  RESOURCE_EXHAUSTION: "remove the repeated anchors and aliases (&name, *name)",
+};
+
+function dedupe(issues: ContentIssue[]): ContentIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((issue) => {
+    const key = `${issue.line}:${issue.column}:${issue.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  }).slice(0, 20);
 }
 
 function describeYaml(value: unknown): string {

@@ -21,24 +21,74 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /** Decodes a file's bytes as UTF-8 text, refusing binary files and other encodings with a fix. */
 export function decodeText(file: string, bytes: Uint8Array): { text: string } | { issue: ContentIssue } {
-  if (bytes.includes(0)) return { issue: { file, line: 1, column: 1, message: "this is a binary file, not text: remove it from the content folder" } };
+  const nul = bytes.indexOf(0);
+  if (nul !== -1) {
+    const { line, column } = lineAndColumnOfByte(bytes, nul);
+    return { issue: { file, line, column, message: "this is a binary file, not text (it contains a NUL byte): remove it from the content folder, or save it as UTF-8 text" } };
+  }
   try {
     return { text: utf8.decode(bytes) };
   } catch {
-    let line = 1;
-    let valid = 0;
-    // Find the first bad byte so the editor can see where the other encoding starts.
-    for (let end = 1; end <= bytes.length; end++) {
-      try {
-        utf8.decode(bytes.subarray(0, end));
-        valid = end;
-      } catch {
-        if (end - valid > 4) break;
-      }
-    }
-    for (let i = 0; i < valid; i++) if (bytes[i] === 10) line++;
-    return { issue: { file, line, column: 1, message: "not UTF-8 text: save the file as UTF-8 (in most editors: Save with encoding, UTF-8)" } };
+    // Point at the first byte that is not UTF-8, so the editor sees where the other encoding starts.
+    const bad = firstInvalidUtf8(bytes);
+    const { line, column } = lineAndColumnOfByte(bytes, bad);
+    const byte = bytes[bad]!.toString(16).toUpperCase().padStart(2, "0");
+    return {
+      issue: {
+        file,
+        line,
+        column,
+        message: `not UTF-8 text (byte 0x${byte} here; perhaps the file was saved as Latin-1 or Windows-1252): save the file as UTF-8 (in most editors: Save with encoding, UTF-8)`,
+      },
+    };
   }
+}
+
+/** Offset of the first byte that does not belong to a well-formed UTF-8 sequence; one linear pass. */
+export function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i]!;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    let need: number;
+    let min = 0x80;
+    let max = 0xbf;
+    if (b >= 0xc2 && b <= 0xdf) need = 1;
+    else if (b >= 0xe0 && b <= 0xef) {
+      need = 2;
+      if (b === 0xe0) min = 0xa0;
+      if (b === 0xed) max = 0x9f; // no UTF-16 surrogates
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      need = 3;
+      if (b === 0xf0) min = 0x90;
+      if (b === 0xf4) max = 0x8f;
+    } else return i;
+    const second = bytes[i + 1];
+    if (second === undefined || second < min || second > max) return i;
+    for (let k = 2; k <= need; k++) {
+      const next = bytes[i + k];
+      if (next === undefined || next < 0x80 || next > 0xbf) return i;
+    }
+    i += need + 1;
+  }
+  return bytes.length;
+}
+
+/** 1-based line, and column in characters, of a byte offset (a BOM and each multi-byte character count once). */
+function lineAndColumnOfByte(bytes: Uint8Array, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = bytes.indexOf(10); i !== -1 && i < offset; i = bytes.indexOf(10, i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  let column = 1;
+  for (let i = lineStart; i < offset; i++) if ((bytes[i]! & 0xc0) !== 0x80) column++;
+  if (line === 1 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf && offset >= 3) column--;
+  return { line, column };
 }
 
 /** Paths of every article file (.md) below a folder, sorted, relative to the working directory. */
@@ -120,20 +170,26 @@ export async function loadArchive(contentDir: string): Promise<{ archive: Archiv
   };
 }
 
-/** Two articles at one URL would overwrite each other's page: name both files. */
+/**
+ * Two articles at one URL would overwrite each other's page: name both files.
+ * URLs that differ only in case or Unicode normalisation count as one, since
+ * they are one folder on the case-insensitive file systems of macOS and Windows.
+ */
 function duplicateUrls(articles: Article[]): ContentIssue[] {
   const byUrl = new Map<string, Article>();
   const issues: ContentIssue[] = [];
   for (const article of articles) {
-    const first = byUrl.get(article.url);
+    const key = article.url.normalize("NFC").toLowerCase();
+    const first = byUrl.get(key);
     if (first) {
+      const same = first.url === article.url ? "the same URL" : `a URL that differs only in case (${first.url})`;
       issues.push({
         file: article.file,
-        line: 1,
+        line: article.slugLine ?? 1,
         column: 1,
-        message: `same URL ${article.url} as ${first.file}: give one of them a different 'slug' (or date)`,
+        message: `${article.url} is ${same} as ${first.file}: two articles cannot share a page; give one of them a different 'slug' (or date)`,
       });
-    } else byUrl.set(article.url, article);
+    } else byUrl.set(key, article);
   }
   return issues;
 }

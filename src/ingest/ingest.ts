@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, rename, stat, writeFile, unlink } from "node:fs/promises";
+import { link, mkdir, readdir, readFile, rename, stat, writeFile, unlink } from "node:fs/promises";
 import path from "node:path";
 import { decodeText } from "../content/load.js";
 import { ingestRawText, type IngestOptions } from "./raw-text.js";
@@ -59,8 +59,9 @@ export async function ingestFiles(files: string[], contentDir: string, options: 
       report.skipped.push({ file, reason: `${target} exists (pass --force to overwrite it)` });
       continue;
     }
-    await writeAtomically(target, result.article.markdown);
-    report.written.push(target);
+    const written = await writeAtomically(target, result.article.markdown, { overwrite: options.force ?? false });
+    if (written) report.written.push(target);
+    else report.skipped.push({ file, reason: `${target} exists (pass --force to overwrite it)` });
   }
   return report;
 }
@@ -74,14 +75,34 @@ async function exists(file: string): Promise<boolean> {
   }
 }
 
-/** Write-then-rename: a reader (or a crash) never sees half a file. */
-export async function writeAtomically(target: string, text: string): Promise<void> {
+/**
+ * Write-then-rename: a reader (or a crash) never sees half a file. Without
+ * `overwrite`, the finished file is linked into place, which fails when the
+ * target exists, so an article that appeared since it was checked (another
+ * ingest, an editor) is never replaced; returns false then.
+ */
+export async function writeAtomically(target: string, text: string, options: { overwrite?: boolean } = {}): Promise<boolean> {
   const temporary = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.tmp`);
   try {
     await writeFile(temporary, text);
-    await rename(temporary, target);
-  } catch (error) {
+    if (options.overwrite ?? true) {
+      await rename(temporary, target);
+      return true;
+    }
+    try {
+      await link(temporary, target);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "EEXIST") return false;
+      // A file system without hard links: fall back to check-then-rename.
+      if ((code === "EPERM" || code === "ENOTSUP" || code === "EOPNOTSUPP") && !(await exists(target))) {
+        await rename(temporary, target);
+        return true;
+      }
+      throw error;
+    }
+    return true;
+  } finally {
     await unlink(temporary).catch(() => undefined);
-    throw error;
   }
 }

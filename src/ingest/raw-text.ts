@@ -32,6 +32,9 @@ export function ingestRawText(fileName: string, text: string, options: IngestOpt
   if (dateText === undefined) {
     return { error: "no date: name the file YYYY-MM-DD-<slug>.txt or pass --date YYYY-MM-DD" };
   }
+  if (options.sourceUrl !== undefined && !/^https?:\/\/[^\s/]+\.[^\s]*$/i.test(options.sourceUrl)) {
+    return { error: `--source-url '${options.sourceUrl}' must be a web address starting with https:// or http://` };
+  }
   const date = parseIsoDate(dateText);
   if (date === null) return { error: `'${dateText}' is not a real date: use YYYY-MM-DD, such as 2025-05-07` };
 

@@ -19,7 +19,8 @@ export function mentionContext(body: string, start: number, end: number): Mentio
   while (to < body.length && to - end < MAX_SIDE && body[to] !== "\n" && !(/[.!?]/.test(body[to]!) && /\s/.test(body[to + 1] ?? " "))) to++;
   if (to < body.length && /[.!?]/.test(body[to]!)) to++;
   const cutBefore = from > 0 && body[from - 1] !== "\n" && !/[.!?]\s$/.test(body.slice(Math.max(0, from - 2), from));
-  const cutAfter = to < body.length && body[to] !== "\n" && !/[.!?]$/.test(body.slice(0, to));
+  // Only the character before `to` matters (a regex over body.slice(0, to) read the whole body per mention).
+  const cutAfter = to < body.length && body[to] !== "\n" && !/[.!?]/.test(body[to - 1] ?? "");
   return {
     before: (cutBefore ? "…" : "") + plainText(body.slice(from, start)).trimStart(),
     match: plainText(body.slice(start, end)),
