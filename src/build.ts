@@ -12,6 +12,7 @@ import { analyseArticle, textHash, type ArticleAnalysis } from "./nlp/extract.js
 import { loadTagger } from "./nlp/tagger/index.js";
 import { compileTaxonomy } from "./nlp/topics.js";
 import type { TaggedSpan } from "./nlp/types.js";
+import { cleanStaleLeftovers, guardOutputDir } from "./output-guard.js";
 import { listTree, OutputState, type Manifest } from "./output-state.js";
 import { renderWithEleventy } from "./render/eleventy.js";
 import { MarkdownRenderer } from "./render/markdown.js";
@@ -22,6 +23,7 @@ import { apiFiles } from "./site/api.js";
 import { atomFeeds, jsonFeed, type OutputFile } from "./site/feeds.js";
 import { buildPages, type SitePages } from "./site/pages.js";
 import { newsSitemap, robotsTxt, sitemaps } from "./site/sitemap.js";
+import { searchIndexFiles } from "./site/search-index.js";
 import { locate } from "./site/urls.js";
 
 export interface BuildOptions {
@@ -142,7 +144,7 @@ type Planned =
   | { kind: "page"; hash: string; job: PageJob }
   | { kind: "eleventy"; hash: string }
   | { kind: "copy"; hash: string; from: string }
-  | { kind: "text"; hash: string; content: string };
+  | { kind: "text"; hash: string; content: string | Uint8Array };
 
 const BODY_TOKEN = "\u0000gazette-body\u0000";
 
@@ -167,8 +169,15 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   };
 
   const outDir = path.resolve(options.outDir);
+  // Safety (issue 7): never replace a folder that is not a site; a killed build's leftovers go once the journal is rolled forward.
+  await guardOutputDir(outDir, [
+    { label: "content", dir: options.contentDir },
+    { label: "templates", dir: options.templatesDir ?? "templates" },
+    { label: "public", dir: options.publicDir ?? "public" },
+  ]);
   const state = new OutputState(outDir);
   await state.recover();
+  await cleanStaleLeftovers(outDir);
   const pool = new WorkerPool();
   const temporaries: string[] = [];
   try {
@@ -197,6 +206,9 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       robotsTxt(location),
       ...apiFiles(index, location),
     ];
+    // Pagefind's search bundle, made from the articles themselves (site/search-index.ts): planned like any other file.
+    stage("search");
+    extraFiles.push(...(await searchIndexFiles(index, archive.site)));
 
     stage("plan");
     const templatesDir = options.templatesDir ?? (await firstExisting(path.resolve("templates"), path.join(PACKAGE_ROOT, "templates")));

@@ -1,47 +1,98 @@
-// Client-side search over the archive's own data (/api/articles.json).
+// Full-text search with Pagefind. The index is built after the site, into
+// <site>/pagefind/; this file lives in <site>/assets/, so both are found
+// relative to it and search works under any path prefix.
 const form = document.querySelector(".search-form");
 const input = document.querySelector("#search-query");
+const status = document.querySelector("#search-status");
 const results = document.querySelector("#search-results");
-const base = new URL("../", import.meta.url);
-let articles = null;
+const siteRoot = new URL("../", import.meta.url);
+const PAGE = 20;
 
-async function load() {
-  articles ??= await (await fetch(new URL("api/articles.json", base))).json();
-  return articles;
+let pagefindPromise = null;
+function loadPagefind() {
+  pagefindPromise ??= import(new URL("pagefind/pagefind.js", siteRoot).href).then(async (pagefind) => {
+    // Result URLs in the bundle are site-relative: give them the path prefix.
+    await pagefind.options({ baseUrl: siteRoot.pathname, excerptLength: 30 });
+    await pagefind.init();
+    return pagefind;
+  });
+  return pagefindPromise;
 }
 
-function render(query, found) {
-  results.replaceChildren();
-  const summary = document.createElement("p");
-  summary.textContent = `${found.length} result${found.length === 1 ? "" : "s"} for “${query}”`;
-  results.append(summary);
-  for (const article of found.slice(0, 50)) {
-    const item = document.createElement("article");
-    item.className = "card";
-    const heading = document.createElement("h2");
-    heading.className = "card-title";
-    const link = document.createElement("a");
-    link.href = article.url;
-    link.textContent = article.title;
-    heading.append(link);
+/** Pagefind's excerpt is HTML with <mark> around the hits; keep only text and marks. */
+function excerptNodes(html) {
+  const template = document.createElement("template");
+  template.innerHTML = html;
+  const nodes = [];
+  for (const node of template.content.childNodes) {
+    if (node.nodeName === "MARK") {
+      const mark = document.createElement("mark");
+      mark.textContent = node.textContent;
+      nodes.push(mark);
+    } else {
+      nodes.push(document.createTextNode(node.textContent ?? ""));
+    }
+  }
+  return nodes;
+}
+
+function resultCard(data) {
+  const item = document.createElement("article");
+  item.className = "card";
+  const heading = document.createElement("h2");
+  heading.className = "card-title";
+  const link = document.createElement("a");
+  link.href = data.url;
+  link.textContent = data.meta.title ?? data.url;
+  heading.append(link);
+  item.append(heading);
+  if (data.meta.date) {
     const meta = document.createElement("p");
     meta.className = "meta";
-    meta.textContent = article.date;
-    item.append(heading, meta);
-    results.append(item);
+    const time = document.createElement("time");
+    time.dateTime = data.meta.date;
+    time.textContent = new Date(`${data.meta.date}T00:00:00Z`).toLocaleDateString(document.documentElement.lang || undefined, { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+    meta.append(time);
+    item.append(meta);
   }
+  const excerpt = document.createElement("p");
+  excerpt.className = "kwic";
+  excerpt.append(...excerptNodes(data.excerpt));
+  item.append(excerpt);
+  return item;
 }
 
+let latest = 0;
 async function search(query) {
-  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
-  if (words.length === 0) return;
-  const all = await load();
-  render(query, all.filter((a) => words.every((w) => `${a.title} ${a.entities.join(" ")} ${a.topics.join(" ")}`.toLowerCase().includes(w))));
+  const ticket = ++latest;
+  const words = query.trim();
+  results.replaceChildren();
+  if (!words) {
+    status.textContent = "";
+    return;
+  }
+  status.textContent = "Searching…";
+  let pagefind;
+  try {
+    pagefind = await loadPagefind();
+  } catch {
+    status.textContent = "The search index is not available on this copy of the site.";
+    return;
+  }
+  const found = await pagefind.search(words);
+  if (ticket !== latest) return;
+  const shown = await Promise.all(found.results.slice(0, PAGE).map((result) => result.data()));
+  if (ticket !== latest) return;
+  const n = found.results.length;
+  status.textContent = n === 0 ? `No articles match “${words}”.` : `${n} article${n === 1 ? " matches" : "s match"} “${words}”${n > PAGE ? `; the best ${PAGE} are shown` : ""}.`;
+  results.replaceChildren(...shown.map(resultCard));
 }
 
 form.addEventListener("submit", (event) => {
   event.preventDefault();
-  history.replaceState(null, "", `?q=${encodeURIComponent(input.value)}`);
+  const url = new URL(location.href);
+  url.searchParams.set("q", input.value);
+  history.replaceState(null, "", url);
   search(input.value);
 });
 const initial = new URLSearchParams(location.search).get("q");

@@ -7,7 +7,8 @@ import { absolute, type SiteLocation } from "./urls.js";
 /** A file the site stage writes beside the rendered pages; path is relative to the output folder. */
 export interface OutputFile {
   path: string;
-  content: string;
+  /** Text (written as UTF-8) or bytes (the search bundle). */
+  content: string | Uint8Array;
 }
 
 interface FeedSpec {

@@ -6,6 +6,7 @@ import type { BodyLink } from "../render/markdown.js";
 import { mentionContext, type MentionContext } from "./context.js";
 import { jsonForScript } from "./escape.js";
 import { count, formatDay, formatMonth, TYPE_LABELS } from "./format.js";
+import { articleTimeline, type Timeline } from "./timeline.js";
 import { absolute, href, type SiteLocation } from "./urls.js";
 
 /** What every page template receives; `url` is site-relative and decides the output file. */
@@ -62,6 +63,8 @@ export interface ListingPage extends PageBase {
 export interface EntityPage extends PageBase {
   entity: { name: string; typeLabel: string; aliases: string[]; description: string | null; wikidata: string | null; articleCount: string };
   related: LinkItem[];
+  /** Articles per month, as inline SVG; null when the entity has no articles. */
+  timeline: Timeline | null;
   items: { card: Card; context: MentionContext | null }[];
   pager: Pager;
 }
@@ -72,6 +75,9 @@ export interface EntityIndexPage extends PageBase {
 
 export interface TopicPage extends PageBase {
   topic: { label: string; code: string; parent: LinkItem | null; children: LinkItem[]; articleCount: string };
+  /** The entities most often named in the topic's articles, with how many articles. */
+  related: LinkItem[];
+  timeline: Timeline | null;
   cards: Card[];
   pager: Pager;
 }
@@ -221,6 +227,7 @@ export function buildPages(context: PageContext): SitePages {
       return other ? [{ ...entityLink(other), count: shared }] : [];
     });
     const description = record.description ?? `${count(record.articles.length, "article")} mentioning ${record.name}.`;
+    const timeline = articleTimeline(record.articles.map((position) => index.articles[position]!.article.date), site.language);
     return paginate(record.articles, site.pageSize, url).map((page) => ({
       ...base(page.url, pageTitle(record.name, page), description, feed),
       entity: {
@@ -232,6 +239,7 @@ export function buildPages(context: PageContext): SitePages {
         articleCount: count(record.articles.length, "article"),
       },
       related,
+      timeline,
       items: page.items.map((position) => ({ card: cards[position]!, context: contextIn(index.articles[position]!, record.slug) })),
       pager: pagerOf(page, url),
     }));
@@ -254,6 +262,8 @@ export function buildPages(context: PageContext): SitePages {
     const url = topicUrl(record.topic.slug);
     const parent = record.topic.parent ? topicByCode.get(record.topic.parent) : undefined;
     const feed = { href: link(`${url}feed.xml`), title: `${record.topic.label}: ${site.title}` };
+    const timeline = articleTimeline(record.articles.map((position) => index.articles[position]!.article.date), site.language);
+    const related = topEntities(record.articles, index).map(([entity, shared]) => ({ ...entityLink(entity), count: shared }));
     return paginate(record.articles, site.pageSize, url).map((page) => ({
       ...base(page.url, pageTitle(capitalise(record.topic.label), page), `${count(record.articles.length, "article")} on ${record.topic.label}.`, feed),
       topic: {
@@ -263,6 +273,8 @@ export function buildPages(context: PageContext): SitePages {
         children: (childrenOf.get(record.topic.code) ?? []).map((child) => topicLink(child, true)),
         articleCount: count(record.articles.length, "article"),
       },
+      related,
+      timeline,
       cards: page.items.map((position) => cards[position]!),
       pager: pagerOf(page, url),
     }));
@@ -326,6 +338,18 @@ function toCard(article: Article, link: (url: string) => string, language: strin
   };
 }
 
+const TOPIC_ENTITIES = 12;
+
+/** The entities named in most of these articles, most first (ties by name). */
+function topEntities(positions: number[], index: ArchiveIndex): [EntityRecord, number][] {
+  const tally = new Map<string, number>();
+  for (const position of positions) for (const slug of index.articles[position]!.entities) tally.set(slug, (tally.get(slug) ?? 0) + 1);
+  return [...tally]
+    .map(([slug, n]): [EntityRecord, number] => [index.entityBySlug.get(slug)!, n])
+    .sort((a, b) => b[1] - a[1] || (a[0].name < b[0].name ? -1 : a[0].name > b[0].name ? 1 : 0))
+    .slice(0, TOPIC_ENTITIES);
+}
+
 function contextIn(indexed: IndexedArticle, slug: string): MentionContext | null {
   const body = indexed.article.body;
   const first = indexed.mentions.get(slug)?.mentions.find((m) => m.start >= indexed.article.bodyOffset);
@@ -359,6 +383,7 @@ function newsArticleJsonLd(indexed: IndexedArticle, entities: EntityRecord[], si
   });
   const mentionCount = (e: EntityRecord) => indexed.mentions.get(e.slug)?.mentions.length ?? 0;
   const about = entities.filter((e) => mentionCount(e) >= 3).map(thing);
+  const source = a.source ? { "@type": "Organization", name: a.source, ...(originOf(a.sourceUrl) ? { url: originOf(a.sourceUrl) } : {}) } : null;
   return {
     "@context": "https://schema.org",
     "@type": "NewsArticle",
@@ -369,9 +394,21 @@ function newsArticleJsonLd(indexed: IndexedArticle, entities: EntityRecord[], si
     url: absolute(location, a.url),
     mainEntityOfPage: absolute(location, a.url),
     inLanguage: site.language,
-    publisher: { "@type": "Organization", name: site.publisher },
-    ...(a.source ? { sourceOrganization: { "@type": "Organization", name: a.source, ...(a.sourceUrl ? { url: a.sourceUrl } : {}) } } : {}),
+    publisher: { "@type": "Organization", name: site.publisher, url: absolute(location, "/") },
+    // The story's own outlet wrote it; an article with no source is the archive's own.
+    author: source ?? { "@type": "Organization", name: site.publisher, url: absolute(location, "/") },
+    ...(source ? { sourceOrganization: source } : {}),
+    ...(a.sourceUrl ? { isBasedOn: a.sourceUrl } : {}),
     ...(about.length > 0 ? { about } : {}),
     mentions: entities.map(thing),
   };
+}
+
+function originOf(url: string | null): string | null {
+  if (!url) return null;
+  try {
+    return new URL(url).origin;
+  } catch {
+    return null;
+  }
 }

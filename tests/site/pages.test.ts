@@ -1,0 +1,148 @@
+// Reader pages on an archive bigger than the seed: pagination, previous/next,
+// related articles, registry descriptions and aliases, timelines over months,
+// per-entity feeds; and the timeline and search-document builders on their own.
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { searchDocument } from "../../src/site/search-index.js";
+import { articleTimeline } from "../../src/site/timeline.js";
+import { articleFile, ROOT, scratch, writeTree } from "../support/cli.js";
+import { atomProblems } from "./feed-spec.js";
+import { buildIn, listFiles, PREFIX, type BuiltSite } from "./support.js";
+
+const ARTICLES: { date: string; slug: string; title: string; body: string }[] = [
+  { date: "2025-01-10", slug: "envoy-visits-kabul", title: "Envoy Visits Kabul", body: "Mohammad Sadiq travelled to Kabul on Monday for talks.\n\nSadiq met officials in Kabul and returned to Islamabad." },
+  { date: "2025-01-20", slug: "minister-speaks", title: "Minister Speaks In Islamabad", body: "Ishaq Dar spoke in Islamabad about trade.\n\nDar said talks with Kabul would continue." },
+  { date: "2025-03-02", slug: "border-reopens", title: "Border Crossing Reopens", body: "The Torkham crossing reopened, Mohammad Sadiq said in Islamabad.\n\nTraders in Kabul welcomed the news." },
+  { date: "2025-04-15", slug: "talks-resume", title: "Talks Resume", body: "Mohammad Sadiq and Ishaq Dar met in Islamabad to plan talks with Kabul." },
+  { date: "2025-04-28", slug: "trade-deal", title: "Trade Deal Signed", body: "Ishaq Dar signed a trade deal in Kabul. Mohammad Sadiq attended." },
+];
+
+let site: BuiltSite;
+let files: string[];
+const read = (file: string) => readFile(path.join(site.dir, file), "utf8");
+
+beforeAll(async () => {
+  const { dir, cleanup } = await scratch("gazette-pages-");
+  const tree: Record<string, string> = {
+    "content/site.yml": "title: Test Gazette\ndescription: A test archive.\nlanguage: en\nbase_url: https://news.example.org\npublisher: Test Gazette\npage_size: 2\nfeed_size: 3\n",
+    "content/entities.yml": [
+      "- name: Mohammad Sadiq",
+      "  type: person",
+      "  aliases: [Sadiq]",
+      "  description: Pakistan's special representative for Afghanistan.",
+      "- name: Ishaq Dar",
+      "  type: person",
+      "  aliases: [Dar]",
+      "- name: Kabul",
+      "  type: place",
+      "- name: Islamabad",
+      "  type: place",
+      "",
+    ].join("\n"),
+    "content/topics.yml": await readFile(path.join(ROOT, "content", "topics.yml"), "utf8"),
+  };
+  for (const a of ARTICLES) {
+    tree[`content/articles/${a.date.slice(0, 4)}/${a.date.slice(5, 7)}/${a.slug}.md`] = articleFile({ title: a.title, date: a.date, slug: a.slug, source: "Test Wire", summary: a.body.split("\n")[0]! }, a.body);
+  }
+  await writeTree(dir, tree);
+  site = await buildIn(dir, cleanup);
+  files = await listFiles(site.dir);
+}, 180_000);
+
+afterAll(async () => {
+  await site?.cleanup();
+});
+
+const articlePath = (i: number) => `articles/${ARTICLES[i]!.date.slice(0, 4)}/${ARTICLES[i]!.date.slice(5, 7)}/${ARTICLES[i]!.slug}/index.html`;
+
+describe("a five-article archive, two per page", () => {
+  it("paginates the home page and entity pages newest first, with rel=prev/next links", async () => {
+    expect(files).toEqual(expect.arrayContaining(["index.html", "page/2/index.html", "page/3/index.html"]));
+    const home = await read("index.html");
+    expect(home.indexOf("Trade Deal Signed")).toBeLessThan(home.indexOf("Talks Resume"));
+    expect(home).toContain(`<a rel="next" href="${PREFIX}page/2/">`);
+    const sadiq = files.filter((file) => file.startsWith("entities/mohammad-sadiq/") && file.endsWith(".html"));
+    expect(sadiq).toEqual(["entities/mohammad-sadiq/index.html", "entities/mohammad-sadiq/page/2/index.html"]);
+    const page2 = await read("entities/mohammad-sadiq/page/2/index.html");
+    expect(page2).toContain(`<a rel="prev" href="${PREFIX}entities/mohammad-sadiq/">`);
+    expect(page2).toContain("Page 2 of 2");
+  });
+
+  it("an entity page shows its registry description, aliases, and a timeline with a bar per month, empty months included", async () => {
+    const html = await read("entities/mohammad-sadiq/index.html");
+    expect(html).toContain("<p class=\"lede\">Pakistan&#39;s special representative for Afghanistan.</p>");
+    expect(html).toMatch(/Also known as <span class="alias">Sadiq<\/span>/);
+    expect(html).toContain("4 articles");
+    const bars = [...html.matchAll(/<rect class="(tl-bar|tl-empty)"[^>]*><title>([^<]+)<\/title>/g)].map((m) => `${m[1]} ${m[2]}`);
+    expect(bars).toEqual(["tl-bar January 2025: 1 article", "tl-empty February 2025: 0 articles", "tl-bar March 2025: 1 article", "tl-bar April 2025: 2 articles"]);
+    expect(html).toContain("<figcaption>Articles per month from January 2025 to April 2025; most in April 2025 (2).</figcaption>");
+    // Keyword in context: the sentence that names it, for each article on the page.
+    expect(html).toMatch(/<p class="kwic"><mark>Mohammad Sadiq<\/mark> and Ishaq Dar met in Islamabad/);
+  });
+
+  it("an article links to the previous and next stories by date, and to related ones", async () => {
+    const html = await read(articlePath(2));
+    expect(html).toMatch(new RegExp(`<a rel="prev" href="${PREFIX}articles/2025/01/minister-speaks/">`));
+    expect(html).toMatch(new RegExp(`<a rel="next" href="${PREFIX}articles/2025/04/talks-resume/">`));
+    expect(html).toContain('<section class="related"');
+    const oldest = await read(articlePath(0));
+    expect(oldest).not.toContain('rel="prev"');
+  });
+
+  it("/entities/ sorts each type by number of articles", async () => {
+    const html = await read("entities/index.html");
+    const people = html.slice(html.indexOf('id="person"'), html.indexOf("</section>", html.indexOf('id="person"')));
+    const names = [...people.matchAll(/<a href="[^"]+">([^<]+)<\/a>/g)].map((m) => m[1]);
+    expect(names.slice(0, 2)).toEqual(["Mohammad Sadiq", "Ishaq Dar"]);
+  });
+
+  it("entity feeds are valid Atom and hold at most feed_size entries, newest first", async () => {
+    const xml = await read("entities/mohammad-sadiq/feed.xml");
+    expect(atomProblems(xml)).toEqual([]);
+    const titles = [...xml.matchAll(/<entry>\s*<title>([^<]+)<\/title>/g)].map((m) => m[1]);
+    expect(titles).toEqual(["Trade Deal Signed", "Talks Resume", "Border Crossing Reopens"]);
+  });
+
+  it("indexes every article for search", async () => {
+    const entry = JSON.parse(await read("pagefind/pagefind-entry.json")) as { languages: Record<string, { page_count: number }> };
+    expect(Object.values(entry.languages).reduce((sum, l) => sum + l.page_count, 0)).toBe(ARTICLES.length);
+  });
+});
+
+describe("articleTimeline", () => {
+  it("draws nothing for no articles", () => {
+    expect(articleTimeline([], "en")).toBeNull();
+  });
+
+  it("says what a single month holds", () => {
+    const timeline = articleTimeline(["2025-05-07", "2025-05-09"], "en")!;
+    expect(timeline.summary).toBe("2 articles in May 2025.");
+    expect(timeline.svg).toMatch(/^<svg class="timeline" xmlns="http:\/\/www.w3.org\/2000\/svg"[^>]*aria-hidden="true"/);
+    expect(timeline.svg.match(/<rect /g)).toHaveLength(1);
+  });
+
+  it("switches to years past five years of months, and stays small", () => {
+    const dates = ["2010-01-05", "2012-06-01", "2012-07-01", "2019-12-31"];
+    const timeline = articleTimeline(dates, "en")!;
+    expect(timeline.svg.match(/<rect /g)).toHaveLength(10);
+    expect(timeline.summary).toBe("Articles per year from 2010 to 2019; most in 2012 (2).");
+    expect(timeline.svg).toContain("<title>2011: 0 articles</title>");
+  });
+
+  it("escapes what it writes", () => {
+    expect(articleTimeline(["2025-01-01"], "en")!.svg).not.toMatch(/<title>[^<]*[&"][^<]*<\/title>/);
+  });
+});
+
+describe("searchDocument", () => {
+  it("keeps the headline and the words of the body, not the Markdown", () => {
+    const html = searchDocument("A <Title>", "2025-01-02", "## Background\n\nSome *emphasis* and a [link](https://example.org).\n\n- one\n- two", "en");
+    expect(html).toContain('<h1 data-pagefind-meta="title">A &lt;Title&gt;</h1>');
+    expect(html).toContain("<h3>Background</h3>");
+    expect(html).toContain("<p>Some emphasis and a link.</p>");
+    expect(html).toContain("<p>one two</p>");
+    expect(html).toContain('data-pagefind-meta="date:2025-01-02"');
+    expect(html).not.toContain("example.org");
+  });
+});
