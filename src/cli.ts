@@ -13,6 +13,7 @@ import { indexRegistry, type ArticleEntity } from "./nlp/canonical.js";
 import { analyseArticle, extractFromText } from "./nlp/extract.js";
 import { loadTagger } from "./nlp/tagger/index.js";
 import { assignTopics, compileTaxonomy } from "./nlp/topics.js";
+import { UnsafeOutputError } from "./output-guard.js";
 import { serve } from "./serve.js";
 
 const HELP = `gazette: a static news-archive generator
@@ -99,18 +100,22 @@ async function buildCommand(args: string[]): Promise<number> {
   const { values, positionals } = parse("build", args);
   if (values.help) return help();
   if (positionals.length > 0) throw new UsageError(`build takes no arguments, found '${positionals[0]}'`);
-  const interactive = process.stderr.isTTY && !process.env.CI && !values.quiet;
+  const interactive = Boolean(process.stderr.isTTY) && !process.env.CI && !values.quiet;
   const started = performance.now();
+  const progress = interactive ? new Progress() : null;
   const result = await build({
     contentDir: values.content,
     outDir: values.out,
     baseUrl: values["base-url"],
     pathPrefix: values["path-prefix"],
-    onStage: interactive ? (stage, detail) => stage && process.stderr.write(`\r\x1b[K${stage}${detail ? `: ${detail}` : ""}…`) : undefined,
+    incremental: values.incremental ?? false,
+    onStage: progress ? (stage, detail) => progress.stage(stage, detail) : undefined,
+    onProgress: progress ? (stage, done, total) => progress.advance(stage, done, total) : undefined,
   });
-  if (interactive) process.stderr.write("\r\x1b[K");
+  progress?.clear();
   const seconds = ((performance.now() - started) / 1000).toFixed(2);
-  console.error(`built ${result.articles} articles, ${result.entities} entities, ${result.topics} topics: ${result.pages} pages, ${result.files} files in ${seconds}s -> ${values.out}`);
+  const how = result.mode === "incremental" ? ` (incremental: ${result.written} written, ${result.deleted} deleted)` : "";
+  if (!values.quiet) console.error(`built ${result.articles} articles, ${result.entities} entities, ${result.topics} topics: ${result.pages} pages, ${result.files} files in ${seconds}s -> ${values.out}${how}`);
   if (process.env.GAZETTE_TIMINGS) console.error(JSON.stringify(result.timings));
   return 0;
 }
@@ -194,6 +199,34 @@ async function checkCommand(args: string[]): Promise<number> {
   return 0;
 }
 
+/** One status line on a terminal: stage, count, rate; redrawn at most ten times a second. */
+class Progress {
+  private started = performance.now();
+  private drawn = 0;
+
+  stage(name: string, detail?: string): void {
+    this.started = performance.now();
+    if (name) this.draw(`${name}${detail ? `: ${detail}` : ""}…`, true);
+  }
+
+  advance(stage: string, done: number, total: number): void {
+    const seconds = (performance.now() - this.started) / 1000;
+    const rate = seconds > 0 ? Math.round(done / seconds) : 0;
+    this.draw(`${stage}: ${done.toLocaleString("en")}/${total.toLocaleString("en")} (${rate.toLocaleString("en")}/s)`, done === total);
+  }
+
+  clear(): void {
+    process.stderr.write("\r\x1b[K");
+  }
+
+  private draw(line: string, force: boolean): void {
+    const now = performance.now();
+    if (!force && now - this.drawn < 100) return;
+    this.drawn = now;
+    process.stderr.write(`\r\x1b[K${line}`);
+  }
+}
+
 function help(): number {
   console.log(HELP);
   return 0;
@@ -204,7 +237,10 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof UsageError) {
+    if (error instanceof UnsafeOutputError) {
+      console.error(`gazette: ${error.message}`);
+      process.exitCode = 2;
+    } else if (error instanceof UsageError) {
       console.error(`gazette: ${error.message}\n\n${HELP}`);
       process.exitCode = 2;
     } else if (error instanceof ContentError) {

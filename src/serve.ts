@@ -72,6 +72,7 @@ export async function serve(options: ServeOptions): Promise<{ close(): Promise<v
 
   let building = false;
   let again = false;
+  let baseUrl = "";
   const rebuild = async (reason: string) => {
     if (building) {
       again = true;
@@ -80,9 +81,19 @@ export async function serve(options: ServeOptions): Promise<{ close(): Promise<v
     building = true;
     const started = performance.now();
     try {
-      const result = await build({ contentDir: options.contentDir, outDir: options.outDir, templatesDir: options.templatesDir, publicDir: options.publicDir, baseUrl: `http://${options.host}:${options.port}` });
+      const result = await build({
+        contentDir: options.contentDir,
+        outDir: options.outDir,
+        templatesDir: options.templatesDir,
+        publicDir: options.publicDir,
+        baseUrl,
+        // Only what the change touched is rewritten; the journal keeps the folder whole if a build dies.
+        incremental: true,
+      });
       lastProblem = null;
-      console.error(`${reason}: rebuilt ${result.pages} pages in ${((performance.now() - started) / 1000).toFixed(2)}s`);
+      const what = result.mode === "incremental" ? `${result.written} files written, ${result.deleted} deleted` : `${result.files} files`;
+      console.error(`${reason}: rebuilt in ${((performance.now() - started) / 1000).toFixed(2)}s (${what})`);
+      // Open pages reload now; an error box from an earlier failed build goes with the reload.
       send("reload", "");
     } catch (error) {
       lastProblem = error instanceof ContentError ? error.issues.map(formatIssue).join("\n") : String((error as Error).stack ?? error);
@@ -96,8 +107,6 @@ export async function serve(options: ServeOptions): Promise<{ close(): Promise<v
       }
     }
   };
-
-  await rebuild("start");
 
   const server = createServer(async (request, response) => {
     const url = request.url ?? "/";
@@ -133,6 +142,9 @@ export async function serve(options: ServeOptions): Promise<{ close(): Promise<v
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : options.port;
   const url = `http://${options.host}:${port}/`;
+  // Links and canonical URLs point at this server (the port is known only now when 0 was asked for).
+  baseUrl = `http://${options.host}:${port}`;
+  await rebuild("start");
   console.error(`serving ${options.outDir} at ${url} (Ctrl-C to stop)`);
   options.onListening?.(url);
 

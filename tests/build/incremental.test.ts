@@ -1,0 +1,222 @@
+// Issue 5's differential test: seeded random sequences of edits to a small archive (articles, registry,
+// taxonomy, templates, public files, settings), each followed by `build --incremental` on the same output
+// folder, which must then hold exactly the bytes of a clean build into an empty folder.
+import { cp, readFile, rename, rm, unlink, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { gazette, scratch } from "../support/cli.js";
+import { articleMarkdown, corpusTexts, dateOf, differences, makeProject, rng, slugOf, snapshot, writeArticle } from "./support.js";
+
+interface Story {
+  file: string;
+  title: string;
+  date: string;
+  slug: string;
+  paragraphs: string[];
+}
+
+const SEEDS = (process.env.GAZETTE_DIFF_SEEDS ?? "1,2").split(",").map(Number);
+const STEPS = Number(process.env.GAZETTE_DIFF_STEPS ?? 6);
+
+let work: Awaited<ReturnType<typeof scratch>>;
+beforeAll(async () => {
+  work = await scratch("gazette-diff-");
+});
+afterAll(async () => {
+  await work?.cleanup();
+});
+
+describe("build --incremental equals a clean build", () => {
+  for (const seed of SEEDS) {
+    it(`seed ${seed}: ${STEPS} random edits`, { timeout: 900_000 }, async () => {
+      const random = rng(seed);
+      const texts = await corpusTexts(24);
+      const project = path.join(work.dir, `project-${seed}`);
+      await makeProject(project, texts.slice(0, 8));
+      const pool = texts.slice(8);
+      const stories: Story[] = texts.slice(0, 8).map((text, i) => {
+        const date = dateOf(i);
+        const slug = slugOf(text.title);
+        return { file: path.join(project, "content", "articles", "1996", date.slice(5, 7), `${slug}.md`), title: text.title, date, slug, ...text };
+      });
+      const incremental = path.join(work.dir, `inc-${seed}`);
+      const env = { GAZETTE_CACHE: path.join(work.dir, `cache-inc-${seed}`) };
+      const run = (args: string[], environment = env) => gazette(args, { cwd: project, env: environment });
+
+      const first = await run(["build", "--incremental", "--content", "content", "--out", incremental]);
+      expect(first.code, first.stderr).toBe(0);
+
+      const names = () => {
+        const found = new Set<string>();
+        for (const story of stories) for (const match of story.paragraphs.join(" ").matchAll(/\b[A-Z][a-z]{3,}(?: [A-Z][a-z]{3,})?\b/g)) found.add(match[0]);
+        return [...found].sort();
+      };
+      const registry: string[] = [];
+      const topics: string[] = [];
+      let templateEdits = 0;
+      const log: string[] = [];
+
+      const edits: Record<string, () => Promise<string | null>> = {
+        async editBody() {
+          const story = random.pick(stories);
+          const other = random.pick(texts);
+          if (random.next() < 0.5) story.paragraphs[random.int(story.paragraphs.length)] = random.pick(other.paragraphs);
+          else story.paragraphs.push(`Officials in ${random.pick(names())} said on ${random.pick(["Monday", "Friday"])} that talks with ${random.pick(names())} would go on.`);
+          await writeFile(story.file, articleMarkdown(story.title, story.date, story.slug, story.paragraphs));
+          return `edit body of ${story.slug}`;
+        },
+        async editTitle() {
+          const story = random.pick(stories);
+          story.title = `${random.pick(["UPDATE 1", "Analysis", "Exclusive"])}: ${story.title}`;
+          await writeFile(story.file, articleMarkdown(story.title, story.date, story.slug, story.paragraphs));
+          return `retitle ${story.slug}`;
+        },
+        async add() {
+          const text = pool.shift();
+          if (!text) return null;
+          const date = `1996-0${1 + random.int(4)}-${String(1 + random.int(28)).padStart(2, "0")}`;
+          const slug = slugOf(text.title);
+          if (stories.some((s) => s.slug === slug && s.date.slice(0, 7) === date.slice(0, 7))) return null;
+          const file = await writeArticle(project, date, slug, articleMarkdown(text.title, date, slug, text.paragraphs));
+          stories.push({ file, date, slug, ...text });
+          return `add ${slug}`;
+        },
+        async delete() {
+          if (stories.length < 3) return null;
+          const [story] = stories.splice(random.int(stories.length), 1);
+          await unlink(story!.file);
+          return `delete ${story!.slug}`;
+        },
+        async rename() {
+          const story = random.pick(stories);
+          story.slug = `${story.slug.slice(0, 40)}-${random.int(1000)}`;
+          const date = random.next() < 0.5 ? story.date : `1996-0${1 + random.int(4)}-0${1 + random.int(9)}`;
+          story.date = date;
+          const file = await writeArticle(project, date, story.slug, articleMarkdown(story.title, story.date, story.slug, story.paragraphs));
+          await unlink(story.file);
+          story.file = file;
+          return `rename to ${date} ${story.slug}`;
+        },
+        async registry() {
+          const file = path.join(project, "content", "entities.yml");
+          if (registry.length > 0 && random.next() < 0.3) registry.pop();
+          else {
+            const [name, alias] = [random.pick(names()), random.pick(names())];
+            if (name === alias || registry.some((entry) => entry.includes(`name: ${name}\n`) || entry.includes(alias))) return null;
+            const hidden = random.next() < 0.25 ? "\n  hidden: true" : "";
+            registry.push(`- name: ${name}\n  type: ${random.pick(["person", "organization", "place"])}\n  aliases: [${alias}]\n  description: Entry ${registry.length}.${hidden}\n`);
+          }
+          await writeFile(file, `# registry\n${registry.join("")}`);
+          return `registry now ${registry.length} entries`;
+        },
+        async taxonomy() {
+          const file = path.join(project, "content", "topics.yml");
+          const base = (await readFile(file, "utf8")).split("\n# added by the test\n")[0]!;
+          if (topics.length > 0 && random.next() < 0.4) topics.pop();
+          else {
+            const word = random.pick(["said", "minister", "police", "market", "shares", "government"]);
+            topics.push(`- code: medtop:9900000${topics.length}\n  label: test topic ${topics.length} on ${word}\n  keywords: [${word}]\n  min_score: 1\n`);
+          }
+          await writeFile(file, `${base}\n# added by the test\n${topics.join("")}`);
+          return `taxonomy now +${topics.length} topics`;
+        },
+        async template() {
+          const choice = random.pick(["article.njk", "entity.njk", "_includes/base.njk", "extra"]);
+          templateEdits++;
+          if (choice === "extra") {
+            // A newsroom's own template, of its own shape: Eleventy renders it.
+            const file = path.join(project, "templates", "latest-titles.njk");
+            if (random.next() < 0.3) {
+              await rm(file, { force: true });
+              return "remove the newsroom template";
+            }
+            await writeFile(file, `---\npermalink: /latest-titles.txt\n---\n${templateEdits}{% for p in pages.home %}{% for c in p.cards %}{{ c.title }}\n{% endfor %}{% endfor %}`);
+            return "write a newsroom template";
+          }
+          const file = path.join(project, "templates", choice);
+          await writeFile(file, (await readFile(file, "utf8")).replace(/\n*$/, `\n{# edit ${templateEdits} #}\n`));
+          return `edit template ${choice}`;
+        },
+        async publicFiles() {
+          const choice = random.int(3);
+          if (choice === 0) {
+            const file = path.join(project, "public", "assets", "gazette.css");
+            await writeFile(file, `${await readFile(file, "utf8")}\n/* edit ${random.int(1e6)} */\n`);
+            return "edit public css";
+          }
+          const extra = path.join(project, "public", "extra", "note.txt");
+          if (choice === 1) {
+            await writeFile(extra, `note ${random.int(1e6)}\n`).catch(async () => {
+              await import("node:fs/promises").then((fs) => fs.mkdir(path.dirname(extra), { recursive: true }));
+              await writeFile(extra, `note ${random.int(1e6)}\n`);
+            });
+            return "write public note";
+          }
+          await rm(path.dirname(extra), { recursive: true, force: true });
+          return "remove public note";
+        },
+        async settings() {
+          const file = path.join(project, "content", "site.yml");
+          const text = await readFile(file, "utf8");
+          const size = 2 + random.int(3);
+          await writeFile(file, text.replace(/page_size: \d+/, `page_size: ${size}`));
+          return `page size ${size}`;
+        },
+        async broken() {
+          // A content error: the build fails and the output folder stays as the last good build left it.
+          const before = await snapshot(incremental);
+          const file = path.join(project, "content", "articles", "1996", "01", "broken.md");
+          await writeFile(file, "---\ntitle: [unclosed\n---\nBody.\n");
+          const failed = await run(["build", "--incremental", "--content", "content", "--out", incremental]);
+          expect(failed.code).toBe(1);
+          expect(differences(await snapshot(incremental), before)).toEqual([]);
+          await unlink(file);
+          return "a broken article, then fixed";
+        },
+      };
+      const kinds = Object.keys(edits);
+
+      for (let step = 0; step < STEPS; step++) {
+        // One to three edits between builds, as an editor saving several files.
+        const done: string[] = [];
+        for (let n = 1 + random.int(3); n > 0; n--) {
+          const what = await edits[random.pick(kinds)]!();
+          if (what) done.push(what);
+        }
+        log.push(`step ${step}: ${done.join("; ")}`);
+
+        const inc = await run(["build", "--incremental", "--content", "content", "--out", incremental]);
+        expect(inc.code, `${log.join("\n")}\n${inc.stderr}`).toBe(0);
+        const clean = path.join(work.dir, `clean-${seed}`);
+        await rm(clean, { recursive: true, force: true });
+        // The clean build also starts from an empty cache: the cache must never change output.
+        const cleanCache = path.join(work.dir, `cache-clean-${seed}-${step}`);
+        const full = await run(["build", "--content", "content", "--out", clean], { GAZETTE_CACHE: cleanCache });
+        expect(full.code, full.stderr).toBe(0);
+        const problems = differences(await snapshot(incremental), await snapshot(clean));
+        expect(problems, `after:\n${log.join("\n")}`).toEqual([]);
+        await rm(cleanCache, { recursive: true, force: true });
+      }
+    });
+  }
+
+  it("a no-op incremental build writes nothing", async () => {
+    const texts = await corpusTexts(4);
+    const project = path.join(work.dir, "noop");
+    await makeProject(project, texts);
+    const out = path.join(work.dir, "noop-out");
+    const env = { GAZETTE_CACHE: path.join(work.dir, "noop-cache") };
+    expect((await gazette(["build", "--content", "content", "--out", out], { cwd: project, env })).code).toBe(0);
+    const again = await gazette(["build", "--incremental", "--content", "content", "--out", out], { cwd: project, env });
+    expect(again.code).toBe(0);
+    expect(again.stderr).toContain("(incremental: 0 written, 0 deleted)");
+    // A replaced output folder is not trusted (its inode differs): the next incremental build renders it all.
+    await rename(out, `${out}-old`);
+    await cp(`${out}-old`, out, { recursive: true });
+    await writeFile(path.join(out, "stray.txt"), "not Gazette's\n");
+    const replaced = await gazette(["build", "--incremental", "--content", "content", "--out", out], { cwd: project, env });
+    expect(replaced.code).toBe(0);
+    expect(replaced.stderr).not.toContain("incremental:");
+    expect(await readFile(path.join(out, "stray.txt")).catch(() => null)).toBeNull();
+  });
+});
