@@ -6,7 +6,7 @@
  * (no possessive, no trailing punctuation) UTF-16 offsets into the text given.
  */
 import type { EntityTagger, EntityType, TaggedSpan } from "../types.js";
-import { GAZ } from "./features.js";
+import { EVENT_WORDS, applyRules, isAdjectivalWord, type RuleContext } from "./rules.js";
 import { loadModelFile, type ConllType, type Model } from "./model.js";
 import { LinearTagger, type RawSpan } from "./tagger.js";
 
@@ -14,9 +14,6 @@ export { tokenize, type Token } from "./tokenize.js";
 
 const TYPE_MAP: Record<ConllType, EntityType> = { PER: "person", ORG: "organization", LOC: "place", MISC: "other" };
 
-const EVENT_WORDS =
-  /\b(?:war|wars|operation|games|olympics?|cup|championships?|open|summit|conference|festival|elections?|crisis|revolution|battle|uprising|tournament|grand prix|tour|massacre|offensive|intifada|rally|marathon|talks|accords?)\b/i;
-const DEMONYM_SUFFIX = /(?:an|ians?|ese|ish|i|ic|ch|sh|ean|ine)$/;
 const CALENDAR = new Set(
   "monday tuesday wednesday thursday friday saturday sunday january february march april may june july august september october november december".split(" "),
 );
@@ -28,45 +25,36 @@ export interface TaggerOptions {
 
 export class NerTagger implements EntityTagger {
   readonly core: LinearTagger;
+  private readonly ctx: RuleContext;
   constructor(
     readonly model: Model,
     private readonly opts: TaggerOptions = {},
   ) {
     this.core = new LinearTagger(model);
+    const adj = Array.isArray(model.meta.adjectives) ? (model.meta.adjectives as string[]) : [];
+    this.ctx = { lex: model.lex, adjectives: new Set(adj) };
   }
 
   /** Spans with CoNLL types (PER/ORG/LOC/MISC), before mapping and MISC filtering. */
   conllSpans(text: string): RawSpan[] {
-    return this.core.spans(text);
+    const { doc, spans } = this.core.analyse(text);
+    return applyRules(doc, spans, this.ctx);
   }
 
   tag(text: string): TaggedSpan[] {
     const out: TaggedSpan[] = [];
-    for (const s of this.core.spans(text)) {
+    for (const s of this.conllSpans(text)) {
       const surface = text.slice(s.start, s.end);
       const words = surface.toLowerCase().split(/\s+/);
       if (words.every((w) => CALENDAR.has(w.replace(/[.,]$/, "")))) continue;
       let type = TYPE_MAP[s.type];
       if (s.type === "MISC") {
-        if (!this.opts.keepDemonyms && this.isAdjectival(surface)) continue;
+        if (!this.opts.keepDemonyms && !/\s/.test(surface) && isAdjectivalWord(surface, this.ctx)) continue;
         if (EVENT_WORDS.test(surface)) type = "event";
       }
       out.push({ start: s.start, end: s.end, type });
     }
     return out;
-  }
-
-  /** A one-word MISC that is a nationality, language or X-based / X-led style adjective. */
-  private isAdjectival(surface: string): boolean {
-    if (/\s/.test(surface)) return false;
-    const l = surface.toLowerCase().replace(/[’‘]/g, "'");
-    if (this.model.lex.gazMask(l) & GAZ.DEMONYM) return true;
-    if (/-(?:based|led|born|backed|wide|owned|run|made|style|era|type|controlled|linked|bound|made|speaking)$/.test(l)) return true;
-    if (l.includes("-")) {
-      // "US-Taliban", "Anglo-Irish": adjective compounds
-      return l.split("-").every((p) => p.length > 0);
-    }
-    return /^\p{Lu}/u.test(surface) && DEMONYM_SUFFIX.test(l);
   }
 }
 
@@ -78,7 +66,7 @@ export function loadTagger(): EntityTagger {
   return cached;
 }
 
-/** The concrete tagger (for benchmarks and diagnostics). */
+/** The concrete tagger (for benchmarks and diagnostics); a given model file is loaded afresh. */
 export function loadNerTagger(file?: string): NerTagger {
   if (file) return new NerTagger(loadModelFile(file));
   cached ??= new NerTagger(loadModelFile());

@@ -281,9 +281,14 @@ export class LinearTagger {
 
   /** Raw typed spans (CoNLL types), cleaned and made consistent within the document. */
   spans(text: string): RawSpan[] {
+    return this.analyse(text).spans;
+  }
+
+  /** The prepared document and its cleaned, consistent spans. */
+  analyse(text: string): { doc: PreparedDoc; spans: RawSpan[] } {
     const d = prepareDoc(text, this.model.lex);
     const tags = this.decode(d);
-    return postProcess(d, spansFromTags(d, tags));
+    return { doc: d, spans: postProcess(d, spansFromTags(d, tags)) };
   }
 }
 

@@ -16,11 +16,12 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { MapLexicon, contextFeatures, intrinsicFeatures, normApos, prepareDoc, titleCase, type Lexicon, type PreparedDoc } from "./features.js";
+import { GAZ, MapLexicon, contextFeatures, intrinsicFeatures, normApos, prepareDoc, titleCase, type Lexicon, type PreparedDoc } from "./features.js";
 import { buildGazetteer, casingStats } from "./gazetteer.js";
 import { B, I, MODEL_PATH, NT, TYPES, packageRoot, writeModel } from "./model.js";
 import { tokenize } from "./tokenize.js";
 import { viterbi } from "./viterbi.js";
+import { EVENT_WORDS } from "./rules.js";
 
 type Gold = Record<string, Array<{ type: string; text: string }>>;
 
@@ -90,6 +91,34 @@ function goldMasks(d: PreparedDoc, gold: Gold[string], stats: { unmatched: numbe
   return mask;
 }
 
+/**
+ * One-word MISC names that the training text mostly uses as adjectives
+ * ("German call", "Moslem rebels"): the tagger does not report these.
+ */
+function adjectivalMisc(docs: Array<{ text: string; gold: Gold[string] }>): string[] {
+  const adj = new Map<string, number>();
+  const other = new Map<string, number>();
+  const cased = new Map<string, string>();
+  for (const d of docs) {
+    const words = new Set(d.gold.filter((g) => g.type === "MISC" && /^[\p{L}'-]+$/u.test(g.text)).map((g) => g.text));
+    for (const w of words) {
+      const re = new RegExp(`(?<![\\p{L}'-])${w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![\\p{L}'-])(\\s+\\S)?`, "gu");
+      for (const m of d.text.matchAll(re)) {
+        const l = w.toLowerCase();
+        cased.set(l, w);
+        if (m[1] && /\p{Ll}/u.test(m[1].trim())) adj.set(l, (adj.get(l) ?? 0) + 1);
+        else other.set(l, (other.get(l) ?? 0) + 1);
+      }
+    }
+  }
+  // nationality / religion / group adjectives look alike: "Serbian", "Moslem", "Kurds", "Hutu"
+  const looksAdjectival = (w: string): boolean => /(?:an|ans|ian|ians|ese|ish|i|is|ic|ch|ks|bs|ts|ds|ns|ms|u|us)$/.test(w) && !EVENT_WORDS.test(w);
+  return [...adj]
+    .filter(([w, c]) => c >= 2 && c >= 2 * (other.get(w) ?? 0) && looksAdjectival(w) && /^\p{Lu}\p{Ll}+(?:-\p{L}+)*$/u.test(cased.get(w) ?? ""))
+    .map(([w]) => w)
+    .sort();
+}
+
 interface Line {
   /** feature ids per token: ids[off[i]..off[i+1]) */
   ids: Int32Array;
@@ -106,6 +135,22 @@ function main(): void {
   console.log(`gazetteer: ${g.gaz.size} names`, g.sources);
   const gazOnly = new MapLexicon(g.gaz, g.gazMaxLen);
   const pre = docs.map((d) => prepareDoc(d.text, gazOnly));
+  // given names that are also everyday words ("Will", "May", "North") say little: drop them
+  const lowerSeen = new Map<string, number>();
+  for (const d of pre) {
+    d.tokens.forEach((t, i) => {
+      if (!t.sentStart && d.lineType[i] === 0 && /^\p{Ll}+$/u.test(t.text)) lowerSeen.set(t.text, (lowerSeen.get(t.text) ?? 0) + 1);
+    });
+  }
+  let dropped = 0;
+  for (const [k, m] of g.gaz) {
+    if (m & GAZ.FIRSTNAME && (lowerSeen.get(k) ?? 0) >= 2) {
+      dropped++;
+      if (m === GAZ.FIRSTNAME) g.gaz.delete(k);
+      else g.gaz.set(k, m & ~GAZ.FIRSTNAME);
+    }
+  }
+  console.log(`gazetteer: dropped ${dropped} given names that are common lower-case words`);
   const foldOf = (i: number): number => i % FOLDS;
   const foldLex: Lexicon[] = [];
   for (let k = 0; k < FOLDS; k++) {
@@ -268,6 +313,7 @@ function main(): void {
       epochs: EPOCHS,
       features: keptNames.length,
       gazetteerSources: g.sources,
+      adjectives: adjectivalMisc(docs),
     },
   });
   console.log(`model: ${keptNames.length}/${F} features kept, ${(fs.statSync(outFile).size / 1e6).toFixed(2)} MB -> ${outFile} (${((Date.now() - t0) / 1000).toFixed(1)}s)`);
