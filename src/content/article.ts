@@ -91,7 +91,11 @@ export function parseArticle(file: string, text: string): { article: Article } |
   };
 
   const title = optionalString("title")?.trim() ?? "";
-  if (title === "") problem("title", "missing title: add a line such as title: \"Ministers meet in Doha\"");
+  const titleValue = fm.data.title;
+  // A title of the wrong type already has its own message.
+  if (title === "" && (titleValue === undefined || titleValue === null || typeof titleValue === "string")) {
+    problem("title", "missing title: add a line such as title: \"Ministers meet in Doha\"");
+  }
 
   const dateText = fm.data.date instanceof Date ? fm.data.date.toISOString() : optionalString("date");
   let date = "";
@@ -129,7 +133,7 @@ export function parseArticle(file: string, text: string): { article: Article } |
   };
   for (const field of Object.keys(fm.data)) {
     const near = [...KNOWN_FIELDS].find((known) => known !== field && isTypo(known, field));
-    if (!KNOWN_FIELDS.has(field) && near) problem(field, `unknown field '${field}': did you mean '${near}'?`);
+    if (!KNOWN_FIELDS.has(field) && near) issues.push({ file, ...fm.locate(field, { key: true }), message: `unknown field '${field}': did you mean '${near}'?` });
   }
   const summary = optionalString("summary")?.trim() || summarise(fm.body);
 

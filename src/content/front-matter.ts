@@ -8,7 +8,7 @@ export interface FrontMatterFile {
   /** UTF-16 offset of the body in the text given. */
   bodyOffset: number;
   /** 1-based line and column where a field's value (or, failing that, the front matter) starts. */
-  locate(field?: string): { line: number; column: number };
+  locate(field?: string, options?: { key?: boolean }): { line: number; column: number };
   /** UTF-16 offset of a string field's value in the text when it appears there verbatim. */
   offsetOf(field: string): number | null;
 }
@@ -70,11 +70,11 @@ export function parseFrontMatter(file: string, text: string): { file: FrontMatte
     document = parseDocument(yamlText, { lineCounter, prettyErrors: false, uniqueKeys: true });
     if (document.errors.length > 0) {
       // Every YAML error of the front matter, each at its own line.
-      return { issues: dedupe(document.errors.map((error) => yamlIssue(file, lineCounter, error))) };
+      return { issues: dedupe(document.errors.map((error) => yamlIssue(file, yamlText, lineCounter, error))) };
     }
     value = document.toJS({ maxAliasCount: 100 });
   } catch (error) {
-    return { issues: [yamlIssue(file, lineCounter, error)] };
+    return { issues: [yamlIssue(file, yamlText, lineCounter, error)] };
   }
   const position = (offsetInYaml: number) => {
     const { line, col } = lineCounter.linePos(offsetInYaml);
@@ -96,9 +96,9 @@ export function parseFrontMatter(file: string, text: string): { file: FrontMatte
       data,
       body: text.slice(bodyOffset),
       bodyOffset,
-      locate(field) {
+      locate(field, options) {
         const pair = field === undefined ? undefined : valueNode(field);
-        const node = (pair?.value ?? pair?.key) as { range?: [number, number, number] } | undefined;
+        const node = (options?.key ? pair?.key : (pair?.value ?? pair?.key)) as { range?: [number, number, number] } | undefined;
         return node?.range ? position(node.range[0]) : { line: fmLine, column: 1 };
       },
       offsetOf(field) {
@@ -114,15 +114,18 @@ export function parseFrontMatter(file: string, text: string): { file: FrontMatte
   };
 }
 
-function yamlIssue(file: string, lineCounter: LineCounter, error: unknown): ContentIssue {
+function yamlIssue(file: string, yamlText: string, lineCounter: LineCounter, error: unknown): ContentIssue {
   const yamlError = error as { message?: string; pos?: [number, number]; code?: string };
   let reason = (yamlError.message ?? String(error)).split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
   if (error instanceof RangeError) reason = "it is nested too deeply to read";
   const hint = YAML_HINTS[yamlError.code ?? ""] ?? "check the quotes, brackets and indentation on this line (put text containing ': ' or '#' in double quotes)";
   const message = `front matter is not valid YAML: ${reason}; ${hint}`;
   if (yamlError.pos) {
-    const { line, col } = lineCounter.linePos(yamlError.pos[0]);
-    return { file, line, column: col, message };
+    // An error found only where the front matter ends (an unclosed bracket or quote) belongs to the last line with text.
+    const contentEnd = yamlText.trimEnd().length;
+    const at = yamlError.pos[0] >= contentEnd && contentEnd > 0 ? yamlText.lastIndexOf("\n", contentEnd - 1) + 1 : yamlError.pos[0];
+    const { line, col } = lineCounter.linePos(at);
+    return { file, line, column: col, message: at === yamlError.pos[0] ? message : `${message} (the front matter ends before it is closed)` };
   }
   return { file, line: 2, column: 1, message };
 }

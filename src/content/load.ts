@@ -17,7 +17,8 @@ export interface Archive {
   settingsText: { registry: string; taxonomy: string; site: string };
 }
 
-const utf8 = new TextDecoder("utf-8", { fatal: true });
+// ignoreBOM keeps a leading U+FEFF in the text, so offsets count it as every other reader of the file (Node, Python) does.
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** Decodes a file's bytes as UTF-8 text, refusing binary files and other encodings with a fix. */
 export function decodeText(file: string, bytes: Uint8Array): { text: string } | { issue: ContentIssue } {
