@@ -254,9 +254,18 @@ export function buildPages(context: PageContext): SitePages {
     for (let parent = record.topic.parent; parent && depth < 20; parent = topicByCode.get(parent)?.topic.parent ?? null) depth++;
     return depth;
   };
+  // The index lists the topics that have articles, with their ancestors to keep the tree whole; a taxonomy's
+  // empty branches would only be a list of zeros.
+  const covered = new Set<string>();
+  for (const record of index.topics) {
+    if (record.articles.length === 0) continue;
+    for (let code: string | null = record.topic.code, depth = 0; code && !covered.has(code) && depth < 20; code = topicByCode.get(code)?.topic.parent ?? null, depth++) covered.add(code);
+  }
   const topicIndex: TopicIndexPage[] = [{
     ...base("/topics/", "Topics", `What ${site.title} covers, by IPTC Media Topic.`),
-    items: topicTreeOrder(index.topics, childrenOf).map((record) => ({ ...topicLink(record, true), depth: depthOf(record) })),
+    items: topicTreeOrder(index.topics, childrenOf)
+      .filter((record) => covered.has(record.topic.code))
+      .map((record) => ({ ...topicLink(record, true), depth: depthOf(record) })),
   }];
   const topic: TopicPage[] = index.topics.flatMap((record) => {
     const url = topicUrl(record.topic.slug);
@@ -266,11 +275,13 @@ export function buildPages(context: PageContext): SitePages {
     const related = topEntities(record.articles, index).map(([entity, shared]) => ({ ...entityLink(entity), count: shared }));
     return paginate(record.articles, site.pageSize, url).map((page) => ({
       ...base(page.url, pageTitle(capitalise(record.topic.label), page), `${count(record.articles.length, "article")} on ${record.topic.label}.`, feed),
+      // A topic no article is about yet keeps its address, but is no page for a search engine.
+      ...(record.articles.length === 0 ? { noindex: true } : {}),
       topic: {
         label: capitalise(record.topic.label),
         code: record.topic.code,
         parent: parent ? topicLink(parent) : null,
-        children: (childrenOf.get(record.topic.code) ?? []).map((child) => topicLink(child, true)),
+        children: (childrenOf.get(record.topic.code) ?? []).filter((child) => covered.has(child.topic.code)).map((child) => topicLink(child, true)),
         articleCount: count(record.articles.length, "article"),
       },
       related,

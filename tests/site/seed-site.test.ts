@@ -286,6 +286,18 @@ describe("reader pages", () => {
     expect(html).toContain("Taliban Fighters Have Defected");
   });
 
+  it("/topics/ lists the topics with articles (and their ancestors); an empty topic's page stays out of search engines", async () => {
+    const topics = JSON.parse(await read("api/topics.json")) as { slug: string; articles: string[] }[];
+    const html = await read("topics/index.html");
+    const listed = new Set([...html.matchAll(/<a href="\/sub\/topics\/([^/]+)\/">/g)].map((m) => m[1]));
+    for (const topic of topics) if (topic.articles.length > 0) expect(listed.has(topic.slug), topic.slug).toBe(true);
+    const empty = topics.find((topic) => topic.articles.length === 0 && !listed.has(topic.slug));
+    if (empty) {
+      expect(await read(`topics/${empty.slug}/index.html`)).toContain('<meta name="robots" content="noindex">');
+      expect(html).not.toContain(`/sub/topics/${empty.slug}/`);
+    }
+  });
+
   it("search is built with Pagefind from the article pages only", async () => {
     const entry = JSON.parse(await read("pagefind/pagefind-entry.json")) as { languages: Record<string, { page_count: number }> };
     const pages = Object.values(entry.languages).reduce((sum, language) => sum + language.page_count, 0);
