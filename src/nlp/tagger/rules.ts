@@ -76,6 +76,12 @@ export function applyRules(d: PreparedDoc, spans: RawSpan[], ctx: RuleContext): 
   for (const s of out.slice()) {
     let t0 = s.t0;
     while (t0 < s.t1 - 1 && tokens[t0]!.sentStart && SENTENCE_STARTERS.has(d.lowers[t0]!)) t0++;
+    // "Later Vandermeer": an everyday word before a name the article tags on its own
+    if (t0 === s.t0 && s.t1 - s.t0 >= 2 && tokens[t0]!.sentStart && d.lowers[t0] !== "the") {
+      const ls = ctx.lex.lowerShare(d.lowers[t0]!);
+      const restText = text(t0 + 1, s.t1);
+      if (ls !== undefined && ls >= 3 && ls <= 5 && out.some((o) => o !== s && text(o.t0, o.t1) === restText)) t0++;
+    }
     if (t0 !== s.t0) {
       out = out.filter((o) => o !== s);
       out.push(mk(t0, s.t1, s.type));
@@ -86,7 +92,12 @@ export function applyRules(d: PreparedDoc, spans: RawSpan[], ctx: RuleContext): 
   for (const s of out.slice()) {
     if (s.type !== "MISC" || s.t1 - s.t0 < 2) continue;
     let t0 = s.t0;
-    while (t0 < s.t1 - 1 && isAdjectivalWord(tokens[t0]!.text, ctx, true) && isCap(d.forms[t0 + 1]!)) t0++;
+    // only before a proper name: "Asian Cup" keeps its adjective ("cup" is an everyday word)
+    const properNext = (k: number): boolean => {
+      const ls = ctx.lex.lowerShare(d.lowers[k]!);
+      return isCap(d.forms[k]!) && (ls === undefined || ls <= 1 || ls === 6) && !EVENT_WORDS.test(d.lowers[k]!);
+    };
+    while (t0 < s.t1 - 1 && isAdjectivalWord(tokens[t0]!.text, ctx, true) && properNext(t0 + 1)) t0++;
     if (t0 === s.t0) continue;
     const rest = text(t0, s.t1);
     out = out.filter((o) => o !== s);
