@@ -1,0 +1,50 @@
+/**
+ * Build benchmark (issue 4): Gazette against Hugo on the same N articles, side by side in one run.
+ *   npm run bench:build -- 10000
+ * Gazette builds the raw articles (ingested, so it extracts entities itself) cold: empty cache, empty
+ * output. Hugo builds the same articles hand-tagged (tools/anchor-sites.sh) into an empty folder.
+ * Then a warm Gazette rebuild (cache full, output present, nothing changed). Prints per-stage timings,
+ * pages and files written, peak memory (max RSS, workers included) and the Gazette/Hugo ratio.
+ * Work files live in /tmp/gazette-bench-N (GAZETTE_BENCH_DIR overrides); the corpus is made once per N.
+ */
+import { rmSync } from "node:fs";
+import path from "node:path";
+import { benchArgs, CLI, countFiles, fmt, gazetteCorpus, gazetteReport, hugoSite, must, ROOT, timed } from "./common.js";
+
+const { n, work } = benchArgs(1000);
+console.log(`bench:build: ${n} articles, work folder ${work}`);
+const { content, ingest } = await gazetteCorpus(n, work);
+if (ingest) console.log(`ingest: ${n} raw articles in ${fmt(ingest.seconds)} (${Math.round(n / ingest.seconds)} articles/s, process start included)`);
+const hugo = hugoSite(n, work);
+
+const cache = path.join(work, "cache");
+const out = path.join(work, "site");
+const hugoOut = path.join(work, "hugo-out");
+const gazette = (args: string[]) => timed(process.execPath, [CLI, ...args], { cwd: ROOT, env: { GAZETTE_CACHE: cache, GAZETTE_TIMINGS: "1" } });
+
+// Cold, side by side: Hugo, then Gazette, each into an empty folder.
+rmSync(hugoOut, { recursive: true, force: true });
+const hugoRun = must(await timed("hugo", ["--quiet", "-d", hugoOut], { cwd: hugo }), "hugo");
+const hugoPages = countFiles(hugoOut);
+
+rmSync(cache, { recursive: true, force: true });
+rmSync(out, { recursive: true, force: true });
+const cold = must(await gazette(["build", "--content", content, "--out", out]), "gazette cold build");
+const coldReport = gazetteReport(cold.stderr);
+const files = countFiles(out);
+const pages = (/: (\d+) pages/.exec(coldReport.summary) ?? [])[1];
+
+const warm = must(await gazette(["build", "--content", content, "--out", out]), "gazette warm build");
+const warmReport = gazetteReport(warm.stderr);
+const noop = must(await gazette(["build", "--incremental", "--content", content, "--out", out]), "gazette no-op incremental build");
+
+const mem = (mib: number | null) => (mib === null ? "n/a" : `${mib} MiB`);
+console.log("");
+console.log(`Hugo ${n} hand-tagged articles, cold:        ${fmt(hugoRun.seconds)}  ${hugoPages} files  peak ${mem(hugoRun.peakMiB)}`);
+console.log(`Gazette ${n} raw articles, cold:             ${fmt(cold.seconds)}  ${pages} pages, ${files} files  peak ${mem(cold.peakMiB)}`);
+console.log(`  stages (ms): ${JSON.stringify(coldReport.timings)}`);
+console.log(`Gazette warm rebuild (cache full, no change): ${fmt(warm.seconds)}  peak ${mem(warm.peakMiB)}  (${(cold.seconds / warm.seconds).toFixed(1)}x faster than cold)`);
+console.log(`  stages (ms): ${JSON.stringify(warmReport.timings)}`);
+console.log(`Gazette no-op build --incremental:            ${fmt(noop.seconds)}  peak ${mem(noop.peakMiB)}`);
+console.log(`Gazette/Hugo ratio, cold: ${(cold.seconds / hugoRun.seconds).toFixed(2)}  (Gazette ${(n / cold.seconds).toFixed(0)} articles/s, Hugo ${(n / hugoRun.seconds).toFixed(0)} articles/s)`);
+console.log(`Gazette summary: ${coldReport.summary}`);

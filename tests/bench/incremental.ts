@@ -1,0 +1,54 @@
+/**
+ * Incremental build benchmark (issue 5):
+ *   npm run bench:incremental -- 10000
+ * Cold build of N raw articles (empty cache and output), then `build --incremental` with nothing changed,
+ * after one article's body is edited (a sentence added), after a title edit (every listing it is on),
+ * and after the edits are undone. Every time includes process start. The last output is checked
+ * against a clean build (same bytes) when GAZETTE_BENCH_VERIFY=1.
+ */
+import { spawnSync } from "node:child_process";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { benchArgs, CLI, fmt, gazetteCorpus, gazetteReport, must, ROOT, timed } from "./common.js";
+
+const { n, work } = benchArgs(1000);
+console.log(`bench:incremental: ${n} articles, work folder ${work}`);
+const { content } = await gazetteCorpus(n, work);
+const cache = path.join(work, "cache-inc");
+const out = path.join(work, "site-inc");
+const gazette = (args: string[], extra: Record<string, string> = {}) =>
+  timed(process.execPath, [CLI, ...args], { cwd: ROOT, env: { GAZETTE_CACHE: cache, GAZETTE_TIMINGS: "1", ...extra } });
+const report = (label: string, run: Awaited<ReturnType<typeof gazette>>) => {
+  const { timings, summary } = gazetteReport(run.stderr);
+  const how = /\((incremental: [^)]*)\)/.exec(summary)?.[1] ?? "full";
+  console.log(`${label.padEnd(34)} ${fmt(run.seconds).padStart(9)}  peak ${run.peakMiB ?? "n/a"} MiB  ${how}`);
+  console.log(`${"".padEnd(34)} stages (ms): ${JSON.stringify(timings)}`);
+};
+
+rmSync(cache, { recursive: true, force: true });
+rmSync(out, { recursive: true, force: true });
+report("cold build", must(await gazette(["build", "--content", content, "--out", out]), "cold build"));
+report("no-op build --incremental", must(await gazette(["build", "--incremental", "--content", content, "--out", out]), "no-op"));
+
+// The middle article of the archive, by file name.
+const articles = path.join(content, "articles");
+const files = (readdirSync(articles, { recursive: true }) as string[]).filter((f) => f.endsWith(".md")).sort();
+const target = path.join(articles, files[Math.floor(files.length / 2)]!);
+const original = readFileSync(target, "utf8");
+try {
+  writeFileSync(target, `${original.trimEnd()}\n\nOfficials in Geneva said on Friday the talks would resume next week.\n`);
+  report("one body edit, --incremental", must(await gazette(["build", "--incremental", "--content", content, "--out", out]), "one edit"));
+  writeFileSync(target, original.replace(/^title: (.*)$/m, (_line, title: string) => `title: ${JSON.stringify(`UPDATE 1: ${title.replace(/^"|"$/g, "")}`)}`));
+  report("one title edit, --incremental", must(await gazette(["build", "--incremental", "--content", content, "--out", out]), "title edit"));
+} finally {
+  writeFileSync(target, original);
+}
+report("edits undone, --incremental", must(await gazette(["build", "--incremental", "--content", content, "--out", out]), "undo"));
+
+if (process.env.GAZETTE_BENCH_VERIFY) {
+  const clean = path.join(work, "site-clean");
+  rmSync(clean, { recursive: true, force: true });
+  must(await gazette(["build", "--content", content, "--out", clean], { GAZETTE_CACHE: path.join(work, "cache-verify") }), "clean build");
+  const diff = spawnSync("diff", ["-rq", out, clean], { encoding: "utf8" });
+  console.log(diff.status === 0 ? "incremental output = clean build output (diff -r: identical)" : `DIFFERENT from a clean build:\n${diff.stdout.slice(0, 2000)}`);
+}
