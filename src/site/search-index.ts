@@ -1,3 +1,8 @@
+import { createHash } from "node:crypto";
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { cacheDirectory } from "../cache.js";
 import type { SiteConfig } from "../content/site-config.js";
 import type { ArchiveIndex } from "../index/archive-index.js";
 import { plainText } from "./context.js";
@@ -22,22 +27,37 @@ export const SEARCH_BUNDLE_DIR = "pagefind";
  * gives Pagefind the path prefix at run time, so one bundle serves any
  * sub-folder.
  */
-export async function searchIndexFiles(index: ArchiveIndex, site: SiteConfig): Promise<OutputFile[]> {
+export async function searchIndexFiles(index: Pick<ArchiveIndex, "articles">, site: Pick<SiteConfig, "language">): Promise<OutputFile[]> {
+  const language = site.language.split("-")[0]!.toLowerCase();
+  const documents = index.articles.map(({ article }) => ({ url: article.url, content: searchDocument(article.title, article.date, article.body, site.language) }));
+  // Pagefind re-indexes everything each run (tens of seconds for a large archive), so a bundle is kept
+  // under the cache, by a hash of all it is made from; Pagefind's output is deterministic, so a hit is exact.
+  const hash = createHash("sha256").update(`${await pagefindVersion()}\0${language}\0`);
+  for (const document of documents) hash.update(`${document.url}\0${document.content}\0`);
+  const cacheFile = path.join(cacheDirectory(), `search-${hash.digest("hex").slice(0, 32)}.bin`);
+  const cached = await readBundle(cacheFile);
+  if (cached) return cached;
+  const files = await runPagefind(documents, language);
+  await writeBundle(cacheFile, files).catch(() => undefined);
+  return files;
+}
+
+async function runPagefind(documents: { url: string; content: string }[], language: string): Promise<OutputFile[]> {
   const pagefind = await import("pagefind");
   try {
     const { index: search, errors } = await pagefind.createIndex({
       // One index for the whole site, in the site's language (Pagefind wants ISO 639-1).
-      forceLanguage: site.language.split("-")[0]!.toLowerCase(),
+      forceLanguage: language,
       keepIndexUrl: false,
     });
     if (!search) throw new Error(`search index: Pagefind did not start: ${errors.join("; ")}`);
     // In batches: each file is one message to the Pagefind process, and waiting on each in turn is slow.
     const BATCH = 64;
-    for (let i = 0; i < index.articles.length; i += BATCH) {
+    for (let i = 0; i < documents.length; i += BATCH) {
       await Promise.all(
-        index.articles.slice(i, i + BATCH).map(async ({ article }) => {
-          const added = await search.addHTMLFile({ url: article.url, content: searchDocument(article.title, article.date, article.body, site.language) });
-          if (added.errors.length > 0) throw new Error(`search index: ${article.url}: ${added.errors.join("; ")}`);
+        documents.slice(i, i + BATCH).map(async (document) => {
+          const added = await search.addHTMLFile(document);
+          if (added.errors.length > 0) throw new Error(`search index: ${document.url}: ${added.errors.join("; ")}`);
         }),
       );
     }
@@ -72,4 +92,56 @@ export function searchDocument(title: string, date: string, markdown: string, la
     ...blocks,
     `</main></body></html>`,
   ].join("\n");
+}
+
+let version: Promise<string> | null = null;
+
+function pagefindVersion(): Promise<string> {
+  version ??= (async () => {
+    // pagefind's package.json is not exported; it sits two folders above the module's entry (lib/index.js).
+    const entry = fileURLToPath(import.meta.resolve("pagefind"));
+    return (JSON.parse(await readFile(path.join(path.dirname(entry), "..", "package.json"), "utf8")) as { version: string }).version;
+  })();
+  return version;
+}
+
+const KEEP_BUNDLES = 4;
+
+/** A bundle file: a 4-byte length, a JSON list of [path, size], then the files' bytes in that order. */
+async function readBundle(file: string): Promise<OutputFile[] | null> {
+  let data: Buffer;
+  try {
+    data = await readFile(file);
+  } catch {
+    return null;
+  }
+  try {
+    const headerLength = data.readUInt32LE(0);
+    const header = JSON.parse(data.subarray(4, 4 + headerLength).toString("utf8")) as [string, number][];
+    let at = 4 + headerLength;
+    const files = header.map(([filePath, size]) => {
+      const content = data.subarray(at, at + size);
+      at += size;
+      return { path: filePath, content: new Uint8Array(content) };
+    });
+    return at === data.length ? files : null;
+  } catch {
+    return null;
+  }
+}
+
+async function writeBundle(file: string, files: OutputFile[]): Promise<void> {
+  const bodies = files.map((f) => (typeof f.content === "string" ? Buffer.from(f.content) : Buffer.from(f.content.buffer, f.content.byteOffset, f.content.byteLength)));
+  const header = Buffer.from(JSON.stringify(files.map((f, i) => [f.path, bodies[i]!.length])));
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(header.length);
+  const dir = path.dirname(file);
+  await mkdir(dir, { recursive: true });
+  // A few recent bundles are kept (a site and its test copies, say); older ones are of no further use.
+  const others = (await readdir(dir)).filter((name) => /^search-[0-9a-f]{32}\.bin$/.test(name) && path.join(dir, name) !== file);
+  const dated = await Promise.all(others.map(async (name) => ({ name, time: (await stat(path.join(dir, name)).catch(() => null))?.mtimeMs ?? 0 })));
+  for (const { name } of dated.sort((a, b) => b.time - a.time).slice(KEEP_BUNDLES - 1)) await rm(path.join(dir, name), { force: true });
+  const temporary = `${file}.${process.pid}.tmp`;
+  await writeFile(temporary, Buffer.concat([length, header, ...bodies]));
+  await rename(temporary, file);
 }

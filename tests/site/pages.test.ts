@@ -1,10 +1,10 @@
 // Reader pages on an archive bigger than the seed: pagination, previous/next,
 // related articles, registry descriptions and aliases, timelines over months,
 // per-entity feeds; and the timeline and search-document builders on their own.
-import { readFile } from "node:fs/promises";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { searchDocument } from "../../src/site/search-index.js";
+import { searchDocument, searchIndexFiles } from "../../src/site/search-index.js";
 import { articleTimeline } from "../../src/site/timeline.js";
 import { articleFile, ROOT, scratch, writeTree } from "../support/cli.js";
 import { atomProblems } from "./feed-spec.js";
@@ -144,5 +144,29 @@ describe("searchDocument", () => {
     expect(html).toContain("<p>one two</p>");
     expect(html).toContain('data-pagefind-meta="date:2025-01-02"');
     expect(html).not.toContain("example.org");
+  });
+});
+
+describe("searchIndexFiles", () => {
+  it("returns the same bundle from Pagefind and from its cache, and ignores a damaged cache", async () => {
+    const { dir, cleanup } = await scratch("gazette-search-cache-");
+    const previous = process.env.GAZETTE_CACHE;
+    process.env.GAZETTE_CACHE = dir;
+    try {
+      const index = { articles: ARTICLES.map((a) => ({ article: { url: `/articles/${a.slug}/`, title: a.title, date: a.date, body: a.body } })) } as unknown as Parameters<typeof searchIndexFiles>[0];
+      const first = await searchIndexFiles(index, { language: "en-GB" });
+      expect(first.map((f) => f.path)).toEqual(expect.arrayContaining(["pagefind/pagefind.js", "pagefind/pagefind-entry.json"]));
+      const cached = (await readdir(dir)).filter((name) => name.startsWith("search-"));
+      expect(cached).toHaveLength(1);
+      const second = await searchIndexFiles(index, { language: "en-GB" });
+      expect(second.map((f) => [f.path, Buffer.from(f.content).toString("base64")])).toEqual(first.map((f) => [f.path, Buffer.from(f.content).toString("base64")]));
+      await writeFile(path.join(dir, cached[0]!), "damaged");
+      const third = await searchIndexFiles(index, { language: "en-GB" });
+      expect(third.map((f) => f.path)).toEqual(first.map((f) => f.path));
+    } finally {
+      if (previous === undefined) delete process.env.GAZETTE_CACHE;
+      else process.env.GAZETTE_CACHE = previous;
+      await cleanup();
+    }
   });
 });
