@@ -33,6 +33,7 @@ const TYPES: Record<string, string> = {
 const EVENTS_PATH = "/__gazette/events";
 const RELOAD_SCRIPT = `<script>(() => {
   const events = new EventSource(${JSON.stringify(EVENTS_PATH)});
+  events.addEventListener("open", () => { window.gazetteLive = true; });
   events.addEventListener("reload", () => location.reload());
   events.addEventListener("problem", (event) => {
     let box = document.getElementById("gazette-problem");
