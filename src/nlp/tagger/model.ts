@@ -59,6 +59,18 @@ export class RestTable {
   slotArray(): Int32Array {
     return this.s;
   }
+  /**
+   * One small table per template (built at load): the small templates' tables
+   * stay in the CPU cache instead of sharing one large table.
+   */
+  splitByTemplate(templates: number): RestTable[] {
+    const s = this.s;
+    const counts = new Array<number>(templates).fill(0);
+    for (let k = 0; k < s.length; k += 5) if (s[k + 4] !== -1) counts[s[k]!]!++;
+    const out = counts.map((c) => new RestTable(c));
+    for (let k = 0; k < s.length; k += 5) if (s[k + 4] !== -1) out[s[k]!]!.set(s[k]!, s[k + 1]!, s[k + 2]!, s[k + 3]!, s[k + 4]!);
+    return out;
+  }
   set(t: number, a: number, b: number, c: number, row: number): void {
     const s = this.s;
     let i = mix(t, a, b, c) & this.mask;
@@ -97,6 +109,8 @@ export interface Model {
   vocab: HashTable;
   /** (context template, part ids) -> weight row */
   rest: RestTable;
+  /** the same, one table per template (index = template) */
+  restByTemplate: RestTable[];
   /** features x NT weights */
   w: Float32Array;
   /** (NT+1) x NT transition weights; row NT is the line start */
@@ -321,11 +335,13 @@ export function loadModelFile(file = MODEL_PATH()): Model {
   for (let i = 0; i < wn; i++) w[i] = q[i]! * sc;
   const [fo, fn] = sec("forms");
   const formsText = Buffer.from(buf.buffer, fo, fn).toString("utf8");
+  const rest = new RestTable(i32("rest"));
   return {
     index: new HashTable(i32("feat")),
     features: header.features,
     vocab: new HashTable(i32("vocab")),
-    rest: new RestTable(i32("rest")),
+    rest,
+    restByTemplate: rest.splitByTemplate(REST_TEMPLATES.length),
     w,
     trans: Float64Array.from(header.trans),
     lex: new HashedLexicon(header.gazMaxLen, new HashTable(i32("gaz")), new HashTable(i32("casing")), formsText),

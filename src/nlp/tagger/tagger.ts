@@ -214,11 +214,11 @@ export class LinearTagger {
       lineOf[i] = d.tokens[i]!.line;
     }
     const a = this.arena; // no records are added below
-    const { w, rest } = this.model;
+    const { w, restByTemplate } = this.model;
     const B = this.bId;
     const add = (t: number, x: number, y: number, z: number, off: number): void => {
       if (x < 0 || y === -1 || z === -1) return;
-      const r = rest.get(t, x, y, z);
+      const r = restByTemplate[t]!.get(t, x, y, z);
       if (r >= 0) addW(e, off, w, r * K);
     };
     for (let i = 0; i < n; i++) {

@@ -24,6 +24,10 @@ let back = new Int8Array(256 * NT);
 export function viterbi(emit: Scores, n: number, trans: Scores, mask?: Uint16Array, base = 0, into?: Uint8Array): Uint8Array {
   const out = into ?? new Uint8Array(n);
   if (n === 0) return out;
+  if (!mask && emit instanceof Float64Array && trans instanceof Float64Array) {
+    viterbiFast(emit, n, trans, base, out, into ? base : 0);
+    return out;
+  }
   const eo = base * NT;
   if (score.length < n * NT) {
     score = new Float64Array(n * NT * 2);
@@ -67,4 +71,58 @@ export function viterbi(emit: Scores, n: number, trans: Scores, mask?: Uint16Arr
     arg = back[i * NT + arg]!;
   }
   return out;
+}
+
+const NEG_INF = -1e30;
+let tcache: Float64Array | undefined;
+let tcacheSrc: Float64Array | undefined;
+/** The transition matrix with forbidden transitions set to -1e30, so the inner loop needs no test. */
+function closedTrans(trans: Float64Array): Float64Array {
+  if (tcacheSrc === trans && tcache) return tcache;
+  const t = Float64Array.from(trans);
+  for (let a = -1; a < NT; a++) for (let b = 0; b < NT; b++) if (!allowed(a, b)) t[(a < 0 ? NT : a) * NT + b] = NEG_INF;
+  tcache = t;
+  tcacheSrc = trans;
+  return t;
+}
+let prevBuf = new Float64Array(NT);
+let curBuf = new Float64Array(NT);
+
+/** Unconstrained decoding (run time): scores in two small buffers, back-pointers in `back`. */
+function viterbiFast(emit: Float64Array, n: number, trans: Float64Array, base: number, out: Uint8Array, oo: number): void {
+  const T = closedTrans(trans);
+  if (back.length < n * NT) back = new Int8Array(n * NT * 2);
+  const bk = back;
+  let prev = prevBuf;
+  let cur = curBuf;
+  const eo = base * NT;
+  for (let b = 0; b < NT; b++) prev[b] = T[NT * NT + b]! + emit[eo + b]!;
+  for (let i = 1; i < n; i++) {
+    const ei = eo + i * NT;
+    const bi = i * NT;
+    for (let b = 0; b < NT; b++) {
+      let best = prev[0]! + T[b]!;
+      let arg = 0;
+      for (let a = 1; a < NT; a++) {
+        const s = prev[a]! + T[a * NT + b]!;
+        if (s > best) ((best = s), (arg = a));
+      }
+      cur[b] = best + emit[ei + b]!;
+      bk[bi + b] = arg;
+    }
+    const t = prev;
+    prev = cur;
+    cur = t;
+  }
+  let best = -Infinity;
+  let arg = 0;
+  for (let b = 0; b < NT; b++) {
+    if (prev[b]! > best) ((best = prev[b]!), (arg = b));
+  }
+  prevBuf = prev;
+  curBuf = cur;
+  for (let i = n - 1; i >= 0; i--) {
+    out[oo + i] = arg;
+    arg = bk[i * NT + arg]!;
+  }
 }
