@@ -107,13 +107,14 @@ export interface Model {
   features: number;
   /** hashed part string -> interned id, for the context templates (REST_TEMPLATES) */
   vocab: HashTable;
-  /** (context template, part ids) -> weight row */
-  rest: RestTable;
-  /** the same, one table per template (index = template) */
+  /** (context template, part ids) -> weight row, one table per template (index = template) */
   restByTemplate: RestTable[];
-  /** features x NT weights */
-  w: Float32Array;
-  /** (NT+1) x NT transition weights; row NT is the line start */
+  /**
+   * features x NT weights, quantised: the saved int16 values as they are.
+   * Decoding only compares sums, so the scale is folded into `trans` instead.
+   */
+  w: Int16Array;
+  /** (NT+1) x NT transition weights in the same units; row NT is the line start */
   trans: Float64Array;
   lex: Lexicon;
   meta: Record<string, unknown>;
@@ -179,8 +180,8 @@ class HashedLexicon implements Lexicon {
  *   "GZNER01\n", uint32 header length, header JSON (utf8), zero padding to 8 bytes,
  *   then the sections the header lists as [byte offset, element count, type]:
  *   weights (int16, x scale), feat / vocab / gaz / casing (HashTable slots),
- *   rest (RestTable slots), forms (utf8 text: casing forms, one a line).
- * Loading is a read plus typed-array views and one int16 -> float32 pass.
+ *   rest0..rest13 (RestTable slots, one per context template), forms (utf8
+ *   text: casing forms, one a line). Loading is a read plus typed-array views.
  */
 const MAGIC = "GZNER01\n";
 
@@ -264,7 +265,7 @@ export function writeModel(file: string, src: ModelSource): void {
   const sections: Array<[string, Int16Array | Int32Array | Uint8Array]> = [
     ["weights", src.q],
     ["feat", feat.slotArray()],
-    ["rest", rest.slotArray()],
+    ...rest.splitByTemplate(REST_TEMPLATES.length).map((t, i): [string, Int32Array] => ["rest" + i, t.slotArray()]),
     ["vocab", vocab.slotArray()],
     ["gaz", gaz.slotArray()],
     ["casing", cas.slotArray()],
@@ -329,21 +330,17 @@ export function loadModelFile(file = MODEL_PATH()): Model {
     return new Int32Array(buf.buffer, o, n);
   };
   const [wo, wn] = sec("weights");
-  const q = new Int16Array(buf.buffer, wo, wn);
-  const w = new Float32Array(wn);
-  const sc = header.scale;
-  for (let i = 0; i < wn; i++) w[i] = q[i]! * sc;
+  const w = new Int16Array(buf.buffer, wo, wn);
   const [fo, fn] = sec("forms");
   const formsText = Buffer.from(buf.buffer, fo, fn).toString("utf8");
-  const rest = new RestTable(i32("rest"));
+  const restByTemplate = REST_TEMPLATES.map((_, i) => new RestTable(i32("rest" + i)));
   return {
     index: new HashTable(i32("feat")),
     features: header.features,
     vocab: new HashTable(i32("vocab")),
-    rest,
-    restByTemplate: rest.splitByTemplate(REST_TEMPLATES.length),
+    restByTemplate,
     w,
-    trans: Float64Array.from(header.trans),
+    trans: Float64Array.from(header.trans, (x) => x / header.scale),
     lex: new HashedLexicon(header.gazMaxLen, new HashTable(i32("gaz")), new HashTable(i32("casing")), formsText),
     meta: header.meta,
   };

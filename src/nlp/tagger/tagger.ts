@@ -40,8 +40,8 @@ function addVec(v: Float64Array, o: number, u: Float64Array, p: number): void {
   v[o + 7]! += u[p + 7]!;
   v[o + 8]! += u[p + 8]!;
 }
-/** v[o..o+9) += weight row u[p..p+9) (float32 weights: a separate function keeps both monomorphic) */
-function addW(v: Float64Array, o: number, u: Float32Array, p: number): void {
+/** v[o..o+9) += weight row u[p..p+9) (int16 weights: a separate function keeps both monomorphic) */
+function addW(v: Float64Array, o: number, u: Int16Array, p: number): void {
   v[o]! += u[p]!;
   v[o + 1]! += u[p + 1]!;
   v[o + 2]! += u[p + 2]!;
@@ -315,7 +315,7 @@ export function referenceEmissions(model: Model, d: PreparedDoc): Float64Array {
         const ids = parts.slice(1).map((p) => vocabId(model, p));
         if (ids.some((x) => x < 0)) continue;
         const t = (REST_TEMPLATES as readonly string[]).indexOf(parts[0]!);
-        const row = model.rest.get(t, ids[0]!, ids[1] ?? ABSENT, ids[2] ?? ABSENT);
+        const row = model.restByTemplate[t]!.get(t, ids[0]!, ids[1] ?? ABSENT, ids[2] ?? ABSENT);
         r = row < 0 ? undefined : row;
       }
       if (r === undefined) continue;
