@@ -4,7 +4,8 @@ import path from "node:path";
 import { AnalysisCacheFile, cacheDirectory, codeFingerprint, PACKAGE_ROOT, SpanCacheFile, taggerFingerprint } from "./cache.js";
 import type { Article } from "./content/article.js";
 import { ContentError } from "./content/issues.js";
-import { loadArchive, type Archive } from "./content/load.js";
+import type { Archive } from "./content/load.js";
+import { loadArchiveCached } from "./content-cache.js";
 import { buildArchiveIndex, type ArchiveIndex } from "./index/archive-index.js";
 import { analysisTextOf } from "./nlp/analysis-text.js";
 import { indexRegistry } from "./nlp/canonical.js";
@@ -76,7 +77,7 @@ export async function analyseArchive(
   onProgress?: BuildOptions["onProgress"],
 ): Promise<{ archive: Archive; analyses: Map<Article, ArticleAnalysis>; index: ArchiveIndex }> {
   onStage?.("load");
-  const loaded = await loadArchive(contentDir);
+  const loaded = await loadArchiveCached(contentDir, cacheDirectory(), await codeFingerprint());
   if ("issues" in loaded) throw new ContentError(loaded.issues);
   const { archive } = loaded;
 

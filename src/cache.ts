@@ -160,8 +160,8 @@ export class AnalysisCacheFile<T> {
     private readonly stored: Map<string, T>,
   ) {}
 
-  static async open<T>(dir: string, fingerprint: string): Promise<AnalysisCacheFile<T>> {
-    const file = path.join(dir, `analyses-${fingerprint}.json`);
+  static async open<T>(dir: string, fingerprint: string, kind = "analyses"): Promise<AnalysisCacheFile<T>> {
+    const file = path.join(dir, `${kind}-${fingerprint}.json`);
     let stored = new Map<string, T>();
     try {
       stored = new Map(Object.entries(JSON.parse(await readFile(file, "utf8")) as Record<string, T>));
@@ -171,7 +171,7 @@ export class AnalysisCacheFile<T> {
     // Older fingerprints' files only hold stale entries.
     try {
       for (const name of await readdir(dir)) {
-        if (name.startsWith("analyses-") && name !== path.basename(file)) await rm(path.join(dir, name), { force: true });
+        if (name.startsWith(`${kind}-`) && name !== path.basename(file)) await rm(path.join(dir, name), { force: true });
       }
     } catch {
       // no folder yet

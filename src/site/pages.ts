@@ -219,6 +219,15 @@ export function buildPages(context: PageContext): SitePages {
     })).filter((group) => group.items.length > 0),
   }];
 
+  // Most entities share a timeline with many others (one article, one month): draw each distinct one once.
+  const timelines = new Map<string, Timeline | null>();
+  const timelineOf = (positions: number[]): Timeline | null => {
+    const dates = positions.map((position) => index.articles[position]!.article.date.slice(0, 7));
+    const key = dates.join();
+    let timeline = timelines.get(key);
+    if (timeline === undefined) timelines.set(key, (timeline = articleTimeline(dates.map((month) => `${month}-01`), site.language)));
+    return timeline;
+  };
   const entity: EntityPage[] = index.entities.flatMap((record) => {
     const url = entityUrl(record.slug);
     const feed = { href: link(`${url}feed.xml`), title: `${record.name}: ${site.title}` };
@@ -227,7 +236,7 @@ export function buildPages(context: PageContext): SitePages {
       return other ? [{ ...entityLink(other), count: shared }] : [];
     });
     const description = record.description ?? `${count(record.articles.length, "article")} mentioning ${record.name}.`;
-    const timeline = articleTimeline(record.articles.map((position) => index.articles[position]!.article.date), site.language);
+    const timeline = timelineOf(record.articles);
     return paginate(record.articles, site.pageSize, url).map((page) => ({
       ...base(page.url, pageTitle(record.name, page), description, feed),
       entity: {
@@ -271,7 +280,7 @@ export function buildPages(context: PageContext): SitePages {
     const url = topicUrl(record.topic.slug);
     const parent = record.topic.parent ? topicByCode.get(record.topic.parent) : undefined;
     const feed = { href: link(`${url}feed.xml`), title: `${record.topic.label}: ${site.title}` };
-    const timeline = articleTimeline(record.articles.map((position) => index.articles[position]!.article.date), site.language);
+    const timeline = timelineOf(record.articles);
     const related = topEntities(record.articles, index).map(([entity, shared]) => ({ ...entityLink(entity), count: shared }));
     return paginate(record.articles, site.pageSize, url).map((page) => ({
       ...base(page.url, pageTitle(capitalise(record.topic.label), page), `${count(record.articles.length, "article")} on ${record.topic.label}.`, feed),
