@@ -121,24 +121,20 @@ export class OutputState {
         await rename(journal.staging, journal.outDir);
       }
     } else {
-      for (const file of journal.deletes) await rm(path.join(journal.outDir, file), { force: true });
-      await pruneEmptyDirs(journal.outDir, journal.deletes);
-      const made = new Set<string>();
-      for (const file of journal.moves) {
-        const from = path.join(journal.staging, file);
-        const to = path.join(journal.outDir, file);
-        const dir = path.dirname(to);
-        if (!made.has(dir)) {
-          await mkdir(dir, { recursive: true });
-          made.add(dir);
-        }
+      const { outDir, staging } = journal;
+      await inBatches(journal.deletes, (file) => rm(path.join(outDir, file), { force: true }));
+      await pruneEmptyDirs(outDir, journal.deletes);
+      const dirs = [...new Set(journal.moves.map((file) => path.dirname(path.join(outDir, file))))];
+      await inBatches(dirs, (dir) => mkdir(dir, { recursive: true }));
+      await inBatches(journal.moves, async (file) => {
+        const to = path.join(outDir, file);
         try {
-          await rename(from, to);
+          await rename(path.join(staging, file), to);
         } catch (error) {
           // Already moved by an earlier, interrupted run of this journal.
           if ((error as NodeJS.ErrnoException).code !== "ENOENT" || !(await exists(to))) throw error;
         }
-      }
+      });
     }
     try {
       await rename(this.nextManifestFile, this.manifestFile);
@@ -149,6 +145,11 @@ export class OutputState {
     if (journal.kind === "swap") await rm(journal.retired, { recursive: true, force: true });
     await rm(journal.staging, { recursive: true, force: true });
   }
+}
+
+/** Runs an operation over items, a bounded number at a time (the file system likes some parallelism, not thousands). */
+async function inBatches<T>(items: T[], operation: (item: T) => Promise<unknown>, width = 64): Promise<void> {
+  for (let i = 0; i < items.length; i += width) await Promise.all(items.slice(i, i + width).map(operation));
 }
 
 async function exists(file: string): Promise<boolean> {
