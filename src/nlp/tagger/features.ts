@@ -91,8 +91,8 @@ export interface PreparedDoc {
   lineStarts: number[];
   /** digit-normalised lower-case word per token (the neighbour-word feature value) */
   keys: string[];
-  /** word shape of each token's form */
-  shapes: string[];
+  /** word shape of each token's form (computed on first use) */
+  readonly shapes: string[];
 }
 
 const FUNCTION_WORDS = new Set(
@@ -273,20 +273,29 @@ export function prepareDoc(text: string, lex: Lexicon): PreparedDoc {
     lineStarts.push(s);
     s = e;
   }
-  // document casing evidence from normal lines, non-initial positions
-  const docForms = new Map<string, Map<string, number>>();
+  // document casing evidence from normal lines, non-initial positions: 1 lower-case seen, 2 capitalised seen
+  const caseBits = new Map<string, number>();
+  let recase = false;
   for (let i = 0; i < n; i++) {
     const ty = types[i]!;
-    if (lineType[i] !== LineType.Normal || tokens[i]!.sentStart || !ty.alpha) continue;
-    let m = docForms.get(ty.lower);
-    if (!m) docForms.set(ty.lower, (m = new Map()));
-    m.set(ty.text, (m.get(ty.text) ?? 0) + 1);
+    if (lineType[i] !== LineType.Normal) {
+      recase ||= ty.alpha;
+      continue;
+    }
+    if (tokens[i]!.sentStart || !ty.alpha) continue;
+    caseBits.set(ty.lower, (caseBits.get(ty.lower) ?? 0) | (ty.hasUpper ? 2 : 1));
   }
-  const docCaseOf = new Map<string, number>();
-  for (const [l, m] of docForms) {
-    let c = 0;
-    for (const k of m.keys()) c |= hasUpper(k) ? 2 : 1;
-    docCaseOf.set(l, c);
+  // for re-casing ALL-CAPS / Title-Case lines: how each of their words is written elsewhere
+  let docForms: Map<string, Map<string, number>> | undefined;
+  if (recase) {
+    docForms = new Map();
+    for (let i = 0; i < n; i++) if (lineType[i] !== LineType.Normal && types[i]!.alpha) docForms.set(types[i]!.lower, new Map());
+    for (let i = 0; i < n; i++) {
+      const ty = types[i]!;
+      if (lineType[i] !== LineType.Normal || tokens[i]!.sentStart || !ty.alpha) continue;
+      const m = docForms.get(ty.lower);
+      if (m) m.set(ty.text, (m.get(ty.text) ?? 0) + 1);
+    }
   }
   const forms = new Array<string>(n);
   const lowers = new Array<string>(n);
@@ -298,11 +307,11 @@ export function prepareDoc(text: string, lex: Lexicon): PreparedDoc {
     const l = ty.lower;
     let f = ty.text;
     if (ty.alpha) {
-      docCase[i] = docCaseOf.get(l) ?? 0;
+      docCase[i] = caseBits.get(l) ?? 0;
       if (lineType[i] !== LineType.Normal) {
         // re-case words on ALL-CAPS / Title-Case lines
         let best: string | undefined;
-        const dm = docForms.get(l);
+        const dm = docForms?.get(l);
         if (dm) {
           let bc = 0;
           for (const [k, c] of dm) if (c > bc) ((bc = c), (best = k));
@@ -345,8 +354,14 @@ export function prepareDoc(text: string, lex: Lexicon): PreparedDoc {
     }
     i += bestLen - 1;
   }
-  const shapes = forms.map((f, i) => (recased[i] ? shape(f) : types[i]!.shape));
-  return { text, tokens, types, forms, lowers, lineType, gaz, docCase, lineStarts, keys, shapes };
+  let shapes: string[] | undefined;
+  return {
+    text, tokens, types, forms, lowers, lineType, gaz, docCase, lineStarts, keys,
+    // only training and the reference scorer read shapes as strings
+    get shapes(): string[] {
+      return (shapes ??= forms.map((f, i) => (recased[i] ? shape(f) : types[i]!.shape)));
+    },
+  };
 }
 
 const l0 = (lowers: string[], i: number): string => lowers[i]!;

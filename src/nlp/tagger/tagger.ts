@@ -125,7 +125,7 @@ export class LinearTagger {
    * features as intrinsicFeatures() in features.ts, hashed incrementally, no
    * strings built) and of its neighbour roles.
    */
-  private entry(form: string, key: string, shapeOf?: string): number {
+  entry(form: string, key: string, shapeOf?: string): number {
     const cached = this.cache.get(form);
     if (cached !== undefined) return cached;
     const o = this.newRecord();
