@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { ContentIssue } from "./issues.js";
 import { parseFrontMatter } from "./front-matter.js";
 import { isValidSlug, slugify } from "./slug.js";
+import { outputSafeText } from "./text.js";
 
 /** One article of the archive, validated: the one typed content model every later stage reads. */
 export interface Article {
@@ -77,7 +78,8 @@ export function parseArticle(file: string, text: string): { article: Article } |
   const optionalString = (field: string): string | null => {
     const value = fm.data[field];
     if (value === undefined || value === null) return null;
-    if (typeof value === "string" || typeof value === "number") return String(value);
+    // Invisible control characters pasted with the text would make the pages and feeds malformed: they are dropped.
+    if (typeof value === "string" || typeof value === "number") return outputSafeText(String(value));
     problem(field, `'${field}' must be text, found ${typeName(value)}: put the value in double quotes, such as ${field}: "${typeof value === "boolean" ? String(value) : "..."}"`);
     return null;
   };
@@ -85,7 +87,7 @@ export function parseArticle(file: string, text: string): { article: Article } |
     const value = fm.data[field];
     if (value === undefined || value === null) return [];
     const items = Array.isArray(value) ? value : [value];
-    if (items.every((item) => typeof item === "string" && item.trim() !== "")) return items.map((item: string) => item.trim());
+    if (items.every((item) => typeof item === "string" && outputSafeText(item).trim() !== "")) return items.map((item: string) => outputSafeText(item).trim());
     problem(field, `'${field}' must be a list of names, such as [Kabul, "Haqqani network"]`);
     return [];
   };
@@ -135,7 +137,7 @@ export function parseArticle(file: string, text: string): { article: Article } |
     const near = [...KNOWN_FIELDS].find((known) => known !== field && isTypo(known, field));
     if (!KNOWN_FIELDS.has(field) && near) issues.push({ file, ...fm.locate(field, { key: true }), message: `unknown field '${field}': did you mean '${near}'?` });
   }
-  const summary = optionalString("summary")?.trim() || summarise(fm.body);
+  const summary = optionalString("summary")?.trim() || outputSafeText(summarise(fm.body));
 
   if (issues.length > 0) return { issues };
   return {
@@ -151,7 +153,7 @@ export function parseArticle(file: string, text: string): { article: Article } |
       summary,
       body: fm.body,
       bodyOffset: fm.bodyOffset,
-      titleOffset: fm.offsetOf("title"),
+      titleOffset: verbatimTitleOffset(fm.offsetOf("title"), titleValue, title),
       overrides,
       hash: contentHash(text),
       slugLine: fm.locate(explicitSlug !== null ? "slug" : "title").line,
@@ -169,6 +171,13 @@ export function summarise(markdown: string, maxLength = 300): string {
   if (plain.length <= maxLength) return plain;
   const cut = plain.slice(0, maxLength);
   return `${cut.slice(0, Math.max(cut.lastIndexOf(" "), maxLength / 2))}…`;
+}
+
+/** Where the (trimmed) title stands in the file, when it stands there verbatim (no control character dropped). */
+function verbatimTitleOffset(valueOffset: number | null, raw: unknown, title: string): number | null {
+  if (valueOffset === null || typeof raw !== "string") return null;
+  const leading = raw.length - raw.trimStart().length;
+  return raw.slice(leading, leading + title.length) === title ? valueOffset + leading : null;
 }
 
 function typeName(value: unknown): string {

@@ -1,5 +1,6 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLMap } from "yaml";
 import type { ContentIssue } from "./issues.js";
+import { outputSafeText } from "./text.js";
 
 /** A YAML file parsed with positions, so validators can point at the item and field at fault. */
 export interface YamlFile {
@@ -59,7 +60,7 @@ export class FieldReader {
   string(field: string): string | null {
     const value = this.record[field];
     if (value === undefined || value === null) return null;
-    if (typeof value === "string" || typeof value === "number") return String(value).trim();
+    if (typeof value === "string" || typeof value === "number") return outputSafeText(String(value)).trim();
     this.problem(field, `'${field}' must be text`);
     return null;
   }
@@ -74,7 +75,7 @@ export class FieldReader {
     const value = this.record[field];
     if (value === undefined || value === null) return [];
     const items = Array.isArray(value) ? value : [value];
-    if (items.every((item) => typeof item === "string" || typeof item === "number")) return items.map((item) => String(item).trim()).filter(Boolean);
+    if (items.every((item) => typeof item === "string" || typeof item === "number")) return items.map((item) => outputSafeText(String(item)).trim()).filter(Boolean);
     this.problem(field, `'${field}' must be a list of text, such as [one, two]`);
     return [];
   }

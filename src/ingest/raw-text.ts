@@ -1,6 +1,7 @@
 import matter from "gray-matter";
 import { parseIsoDate, summarise } from "../content/article.js";
 import { slugify } from "../content/slug.js";
+import { outputSafeText } from "../content/text.js";
 
 /** Where an ingested article came from, as the command line says it. */
 export interface IngestOptions {
@@ -38,7 +39,8 @@ export function ingestRawText(fileName: string, text: string, options: IngestOpt
   const date = parseIsoDate(dateText);
   if (date === null) return { error: `'${dateText}' is not a real date: use YYYY-MM-DD, such as 2025-05-07` };
 
-  const lines = text.replace(/^\ufeff/, "").split(/\r\n|\r|\n/).map((line) => line.replace(/[\t ]+$/, "").replace(/\u0000/g, ""));
+  // Control characters and noncharacters (pasted from other systems) are dropped: no page or feed may carry them.
+  const lines = outputSafeText(text.replace(/^\ufeff/, "")).split(/\r\n|\r|\n/).map((line) => line.replace(/[\t ]+$/, ""));
   const titleIndex = lines.findIndex((line) => line.trim() !== "");
   if (titleIndex === -1) return { error: "the file is empty: the first line must be the headline" };
   const title = lines[titleIndex]!.trim().replace(/\s+/g, " ");

@@ -2,6 +2,7 @@ import type { Link, Parent, Root, RootContent, Text } from "mdast";
 import remarkHtml from "remark-html";
 import remarkParse from "remark-parse";
 import { unified, type Processor } from "unified";
+import { outputSafeText } from "../content/text.js";
 
 /** A link to add over a stretch of the Markdown source (offsets into the body). */
 export interface BodyLink {
@@ -23,7 +24,8 @@ export class MarkdownRenderer {
   render(markdown: string, links: BodyLink[] = []): string {
     const tree = this.parser.parse(markdown);
     if (links.length > 0) addLinks(tree, links);
-    return String(this.printer.stringify(this.printer.runSync(tree)));
+    // Control characters and noncharacters pasted into a body would make the page malformed HTML (issue 7).
+    return outputSafeText(String(this.printer.stringify(this.printer.runSync(tree))));
   }
 }
 

@@ -1,3 +1,5 @@
+import { outputSafeText } from "../content/text.js";
+
 /** The sentence around a mention, split so a template can mark the name: keyword in context. */
 export interface MentionContext {
   before: string;
@@ -30,7 +32,8 @@ export function mentionContext(body: string, start: number, end: number): Mentio
 
 /** Markdown inline syntax off a short stretch: link targets, emphasis marks, code ticks, escapes, tags. */
 export function plainText(markdown: string): string {
-  return markdown
+  // Control characters of the body would make the entity page malformed HTML (issue 7).
+  return outputSafeText(markdown)
     .replace(/<[^>]*>/g, "")
     .replace(/\]\([^)]*\)/g, "")
     .replace(/\\([\\`*_[\]<>#+\-=|~.!(){}])|[*_`[\]]/g, (_mark, escaped: string | undefined) => escaped ?? "")

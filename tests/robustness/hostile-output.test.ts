@@ -62,6 +62,8 @@ describe("hostile input builds and nothing in it runs (issue 7)", () => {
     ({ dir, cleanup } = await scratch("gazette-hostile-"));
     await writeTree(dir, {
       "content/articles/2025/05/hostile.md": article,
+      // Control characters and noncharacters pasted from other systems: dropped, so pages and feeds stay well-formed.
+      "content/articles/2025/05/controls.md": `---\ntitle: "Bell\\a and ESC\\e and NEL\\N in Kabul"\ndate: 2025-05-06\nslug: controls\n---\nText with \u0007 bell, \u001b escape, \u0085 NEL, \ufffe and \u000b in Kabul.\n`,
       "content/entities.yml": ENTITY_YAML,
       "content/site.yml": `title: ${JSON.stringify(`Gazette "&" <Co>`)}\nbase_url: https://news.example.org\n`,
     });
@@ -101,6 +103,12 @@ describe("hostile input builds and nothing in it runs (issue 7)", () => {
     const links = all.filter((e) => e.tagName === "a" && ["js", "JS", "tab", "ent", "data", "vb"].includes(textOf(e)));
     expect(links.length).toBeGreaterThanOrEqual(5);
     for (const link of links) expect(attr(link, "href") ?? "", textOf(link)).not.toMatch(/script|data:/i);
+  });
+
+  it("control characters in title and body are dropped, not passed to the page", async () => {
+    const html = await read("articles/2025/05/controls/index.html");
+    expect(textOf(elements(html).find((e) => e.tagName === "h1")!)).toBe("Bell and ESC and NEL in Kabul");
+    expect(html).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffe]/);
   });
 
   it("JSON-LD cannot be closed early: the script block parses as JSON with the title and entity names intact", async () => {
