@@ -19,7 +19,7 @@ const tools = process.env.GAZETTE_TOOLS ?? path.join(shared, "tools");
 const devDir = path.join(corpora, process.argv[2] ?? "conll2003-dev");
 
 const t0 = performance.now();
-const model = loadModelFile();
+const model = loadModelFile(process.env.GAZETTE_NER_MODEL || undefined);
 const tagger = new NerTagger(model);
 const loadMs = performance.now() - t0;
 
@@ -83,5 +83,5 @@ console.log(
   `            ${cold.rate.toFixed(0)} articles/s on one core (dev set x${passes}, word caches emptied before each pass; ${cold.cpuRate.toFixed(0)} per CPU-second)` +
     ` [load average ${os.loadavg()[0]!.toFixed(1)} on ${os.availableParallelism()} cores while measuring]`,
 );
-const size = fs.statSync(MODEL_PATH()).size;
+const size = fs.statSync(process.env.GAZETTE_NER_MODEL || MODEL_PATH()).size;
 console.log(`model load: ${loadMs.toFixed(0)} ms (${(size / 1e6).toFixed(2)} MB, ${model.features} features)`);

@@ -30,7 +30,7 @@ const opt = (name: string, def: string): string => {
   const i = args.indexOf("--" + name);
   return i >= 0 && args[i + 1] ? args[i + 1]! : def;
 };
-const EPOCHS = Number(opt("epochs", "12"));
+const EPOCHS = Number(opt("epochs", "10"));
 const FOLDS = 5;
 const root = packageRoot();
 const corpora = process.env.GAZETTE_CORPORA ?? path.join(root, "..", "shared", "corpora");
