@@ -60,16 +60,23 @@ export class RestTable {
     return this.s;
   }
   /**
-   * One small table per template (built at load): the small templates' tables
-   * stay in the CPU cache instead of sharing one large table.
+   * One table per template, each with its own compact copy of its weight rows
+   * (rows renumbered 0..): a small template's table and weights then stay in
+   * the CPU cache instead of being scattered through one large array.
    */
-  splitByTemplate(templates: number): RestTable[] {
+  splitByTemplate(templates: number, q: Int16Array): Array<{ table: RestTable; weights: Int16Array }> {
     const s = this.s;
     const counts = new Array<number>(templates).fill(0);
     for (let k = 0; k < s.length; k += 5) if (s[k + 4] !== -1) counts[s[k]!]!++;
-    const out = counts.map((c) => new RestTable(c));
-    for (let k = 0; k < s.length; k += 5) if (s[k + 4] !== -1) out[s[k]!]!.set(s[k]!, s[k + 1]!, s[k + 2]!, s[k + 3]!, s[k + 4]!);
-    return out;
+    const out = counts.map((c) => ({ table: new RestTable(c), weights: new Int16Array(c * NT), n: 0 }));
+    for (let k = 0; k < s.length; k += 5) {
+      const row = s[k + 4]!;
+      if (row === -1) continue;
+      const o = out[s[k]!]!;
+      o.weights.set(q.subarray(row * NT, row * NT + NT), o.n * NT);
+      o.table.set(s[k]!, s[k + 1]!, s[k + 2]!, s[k + 3]!, o.n++);
+    }
+    return out.map(({ table, weights }) => ({ table, weights }));
   }
   set(t: number, a: number, b: number, c: number, row: number): void {
     const s = this.s;
@@ -107,8 +114,10 @@ export interface Model {
   features: number;
   /** hashed part string -> interned id, for the context templates (REST_TEMPLATES) */
   vocab: HashTable;
-  /** (context template, part ids) -> weight row, one table per template (index = template) */
+  /** (context template, part ids) -> row of restWeights[template], one table per template */
   restByTemplate: RestTable[];
+  /** per context template, its weight rows (NT each) */
+  restWeights: Int16Array[];
   /**
    * features x NT weights, quantised: the saved int16 values as they are.
    * Decoding only compares sums, so the scale is folded into `trans` instead.
@@ -180,7 +189,8 @@ class HashedLexicon implements Lexicon {
  *   "GZNER01\n", uint32 header length, header JSON (utf8), zero padding to 8 bytes,
  *   then the sections the header lists as [byte offset, element count, type]:
  *   weights (int16, x scale), feat / vocab / gaz / casing (HashTable slots),
- *   rest0..rest13 (RestTable slots, one per context template), forms (utf8
+ *   rest0..rest13 (RestTable slots, one per context template) with restw0..restw13
+ *   (int16, that template's weight rows), forms (utf8
  *   text: casing forms, one a line). Loading is a read plus typed-array views.
  */
 const MAGIC = "GZNER01\n";
@@ -265,7 +275,10 @@ export function writeModel(file: string, src: ModelSource): void {
   const sections: Array<[string, Int16Array | Int32Array | Uint8Array]> = [
     ["weights", src.q],
     ["feat", feat.slotArray()],
-    ...rest.splitByTemplate(REST_TEMPLATES.length).map((t, i): [string, Int32Array] => ["rest" + i, t.slotArray()]),
+    ...rest.splitByTemplate(REST_TEMPLATES.length, src.q).flatMap((t, i): Array<[string, Int32Array | Int16Array]> => [
+      ["rest" + i, t.table.slotArray()],
+      ["restw" + i, t.weights],
+    ]),
     ["vocab", vocab.slotArray()],
     ["gaz", gaz.slotArray()],
     ["casing", cas.slotArray()],
@@ -334,11 +347,16 @@ export function loadModelFile(file = MODEL_PATH()): Model {
   const [fo, fn] = sec("forms");
   const formsText = Buffer.from(buf.buffer, fo, fn).toString("utf8");
   const restByTemplate = REST_TEMPLATES.map((_, i) => new RestTable(i32("rest" + i)));
+  const restWeights = REST_TEMPLATES.map((_, i) => {
+    const [o, n] = sec("restw" + i);
+    return new Int16Array(buf.buffer, o, n);
+  });
   return {
     index: new HashTable(i32("feat")),
     features: header.features,
     vocab: new HashTable(i32("vocab")),
     restByTemplate,
+    restWeights,
     w,
     trans: Float64Array.from(header.trans, (x) => x / header.scale),
     lex: new HashedLexicon(header.gazMaxLen, new HashTable(i32("gaz")), new HashTable(i32("casing")), formsText),

@@ -214,12 +214,12 @@ export class LinearTagger {
       lineOf[i] = d.tokens[i]!.line;
     }
     const a = this.arena; // no records are added below
-    const { w, restByTemplate } = this.model;
+    const { restByTemplate, restWeights } = this.model;
     const B = this.bId;
     const add = (t: number, x: number, y: number, z: number, off: number): void => {
       if (x < 0 || y === -1 || z === -1) return;
       const r = restByTemplate[t]!.get(t, x, y, z);
-      if (r >= 0) addW(e, off, w, r * K);
+      if (r >= 0) addW(e, off, restWeights[t]!, r * K);
     };
     for (let i = 0; i < n; i++) {
       const o = rec[i]!;
@@ -316,7 +316,8 @@ export function referenceEmissions(model: Model, d: PreparedDoc): Float64Array {
         if (ids.some((x) => x < 0)) continue;
         const t = (REST_TEMPLATES as readonly string[]).indexOf(parts[0]!);
         const row = model.restByTemplate[t]!.get(t, ids[0]!, ids[1] ?? ABSENT, ids[2] ?? ABSENT);
-        r = row < 0 ? undefined : row;
+        if (row >= 0) for (let x = 0; x < K; x++) e[i * K + x]! += model.restWeights[t]![row * K + x]!;
+        continue;
       }
       if (r === undefined) continue;
       for (let t = 0; t < K; t++) e[i * K + t]! += model.w[r * K + t]!;
