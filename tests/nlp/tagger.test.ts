@@ -25,7 +25,8 @@ function expectWellFormed(text: string, spans: TaggedSpan[]): void {
     const surface = text.slice(s.start, s.end);
     expect(surface).toBe(surface.trim());
     expect(surface).not.toMatch(/['’]s$/);
-    expect(surface).not.toMatch(/[,;:!?*\]\[()#"“”]$/);
+    expect(surface).not.toMatch(/[,;:!?*\]\[(#"“”]$/);
+    if (surface.endsWith(")")) expect(surface).toContain("("); // "Buducnost (V)" keeps its bracket
     expect(surface).not.toMatch(/^[*\[(#"“”]/);
   }
 }
@@ -55,6 +56,13 @@ describe("entity spans", () => {
     expectWellFormed(text, spans);
     expect(tagged(text)).toContain("place:Britain");
     expect(tagged(text)).toContain("place:London");
+  });
+
+  it("keeps a bracketed part that belongs to the name", () => {
+    const text = "Results of the Yugoslav league:\nBuducnost (V) 2 Radnicki (N) 1";
+    const spans = tagger.tag(text);
+    expectWellFormed(text, spans);
+    for (const s of tagged(text)) expect(s).not.toMatch(/\([A-Z]$/);
   });
 
   it("does not report weekdays, months, job titles or demonyms used as adjectives", () => {

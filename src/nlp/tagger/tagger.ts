@@ -357,7 +357,11 @@ export function postProcess(d: PreparedDoc, spans: RawSpan[]): RawSpan[] {
   const cleaned: RawSpan[] = [];
   for (const s of spans) {
     let { t0, t1 } = s;
-    while (t1 > t0 && (tokens[t1 - 1]!.text === "'s" || tokens[t1 - 1]!.text === "’s" || TRAIL_PUNCT.test(tokens[t1 - 1]!.text))) t1--;
+    while (t1 > t0 && (tokens[t1 - 1]!.text === "'s" || tokens[t1 - 1]!.text === "’s" || TRAIL_PUNCT.test(tokens[t1 - 1]!.text))) {
+      // a closing bracket that closes one inside the name stays: "Buducnost (V)"
+      if (tokens[t1 - 1]!.text === ")" && tokens.slice(t0, t1 - 1).some((t) => t.text === "(")) break;
+      t1--;
+    }
     while (t0 < t1 && TRAIL_PUNCT.test(tokens[t0]!.text)) t0++;
     if (t1 <= t0) continue;
     const text = d.text.slice(tokens[t0]!.start, tokens[t1 - 1]!.end);
