@@ -55,7 +55,7 @@ const CALENDAR_WORDS = new Set(
 
 interface Group {
   key: string;
-  mentions: (Mention & { type: EntityType })[];
+  mentions: TypedMention[];
   registry: RegistryEntity | null;
   acronyms: Set<string>;
 }
@@ -97,18 +97,20 @@ export function canonicalise(text: string, spans: TaggedSpan[], registry: Regist
     groups.get(longKey)?.acronyms.add(short.text);
   }
 
-  // Surnames and given names: "Sadiq" after "Mohammad Sadiq".
-  const people = [...groups.values()].filter((g) => !g.registry && dominantType(g) === "person" && g.key.includes(" "));
+  // Surnames and given names: "Sadiq" after "Mohammad Sadiq". People are found by their first and last word.
+  const peopleByName = new Map<string, Group[]>();
+  for (const group of groups.values()) {
+    if (group.registry || !group.key.includes(" ") || dominantType(group) !== "person") continue;
+    const parts = group.key.split(" ");
+    for (const part of new Set([parts[0]!, parts[parts.length - 1]!])) peopleByName.set(part, [...(peopleByName.get(part) ?? []), group]);
+  }
   for (const group of groups.values()) {
     if (group.key.includes(" ") || group.registry || aliasOf.has(group.key)) continue;
-    const owners = people.filter((person) => {
-      const parts = person.key.split(" ");
-      return parts[parts.length - 1] === group.key || parts[0] === group.key;
-    });
-    if (owners.length === 0) continue;
+    const owners = peopleByName.get(group.key);
+    if (!owners) continue;
     const firstUse = group.mentions[0]!.start;
-    owners.sort((a, b) => nearestBefore(b, firstUse) - nearestBefore(a, firstUse));
-    aliasOf.set(group.key, owners[0]!.key);
+    const owner = owners.reduce((best, person) => (nearestBefore(person, firstUse) > nearestBefore(best, firstUse) ? person : best));
+    aliasOf.set(group.key, owner.key);
   }
 
   // Fold aliased groups into their owners.
@@ -128,8 +130,10 @@ function groupKeyOf(surface: string, registry: RegistryIndex): string {
   return entry ? entityKey(entry.name) : entityKey(surface);
 }
 
-function cleanMentions(text: string, spans: TaggedSpan[], registry: RegistryIndex): (Mention & { type: EntityType })[] {
-  const cleaned: (Mention & { type: EntityType })[] = [];
+type TypedMention = Mention & { type: EntityType };
+
+function cleanMentions(text: string, spans: TaggedSpan[], registry: RegistryIndex): TypedMention[] {
+  let cleaned: TypedMention[] = [];
   for (const span of spans) {
     const raw = text.slice(span.start, span.end);
     const trimmed = trimName(raw);
@@ -137,19 +141,44 @@ function cleanMentions(text: string, spans: TaggedSpan[], registry: RegistryInde
     const start = span.start + trimmed.startTrim;
     cleaned.push({ text: trimmed.text, start, end: start + trimmed.text.length, type: span.type });
   }
-  addAcronymDefinitions(text, cleaned);
+  cleaned.sort((a, b) => a.start - b.start);
+  // An acronym's definition wins over partial spans inside it ("Taliban" in "Tehreek-e-Taliban Pakistan").
+  cleaned = overlay(cleaned, acronymDefinitions(text, cleaned), () => true);
   if (registry.pattern) {
-    // Registry names the tagger missed (or cut short) are mentions too.
+    // Registry names the tagger missed (or cut short) are mentions too; a longer tagged name stays.
+    const found: TypedMention[] = [];
     for (const match of text.matchAll(registry.pattern)) {
-      const start = match.index;
-      const end = start + match[0].length;
-      const overlapping = cleaned.filter((m) => m.start < end && start < m.end);
-      if (overlapping.some((m) => m.end - m.start >= end - start)) continue;
-      for (const m of overlapping) cleaned.splice(cleaned.indexOf(m), 1);
-      cleaned.push({ text: match[0], start, end, type: registry.byKey.get(entityKey(match[0]))!.type });
+      found.push({ text: match[0], start: match.index, end: match.index + match[0].length, type: registry.byKey.get(entityKey(match[0]))!.type });
     }
+    cleaned = overlay(cleaned, found, (addition, covered) => covered.every((m) => m.end - m.start < addition.end - addition.start));
   }
-  return cleaned.sort((a, b) => a.start - b.start);
+  return cleaned;
+}
+
+/**
+ * Lays additions over sorted, non-overlapping mentions in one sweep: an
+ * addition that `wins` over the mentions it overlaps replaces them; one that
+ * does not is dropped. An exact match keeps the existing mention.
+ */
+function overlay(mentions: TypedMention[], additions: TypedMention[], wins: (addition: TypedMention, covered: TypedMention[]) => boolean): TypedMention[] {
+  if (additions.length === 0) return mentions;
+  const sorted = [...additions].sort((a, b) => a.start - b.start);
+  const dropped = new Set<TypedMention>();
+  const kept: TypedMention[] = [];
+  let from = 0;
+  let lastEnd = -1;
+  for (const addition of sorted) {
+    if (addition.start < lastEnd) continue;
+    while (from < mentions.length && mentions[from]!.end <= addition.start) from++;
+    const covered: TypedMention[] = [];
+    for (let i = from; i < mentions.length && mentions[i]!.start < addition.end; i++) covered.push(mentions[i]!);
+    if (covered.some((m) => m.start === addition.start && m.end === addition.end)) continue;
+    if (!wins(addition, covered)) continue;
+    for (const m of covered) dropped.add(m);
+    kept.push(addition);
+    lastEnd = addition.end;
+  }
+  return [...mentions.filter((m) => !dropped.has(m)), ...kept].sort((a, b) => a.start - b.start);
 }
 
 const PARENTHESISED_ACRONYM = /\(([\p{Lu}][\p{Lu}\p{N}&-]{1,9})\)/gu;
@@ -159,8 +188,10 @@ const WORD = /[\p{L}\p{N}][\p{L}\p{N}'’-]*/gu;
  * "the Tehreek-e-Taliban Pakistan (TTP)": when the words just before a
  * parenthesised acronym spell it, both are mentions, even where the tagger
  * missed one of them; the shortest such run of capitalised words is the name.
+ * `mentions` are sorted; the definitions come back as mentions to lay over them.
  */
-function addAcronymDefinitions(text: string, mentions: (Mention & { type: EntityType })[]): void {
+function acronymDefinitions(text: string, mentions: TypedMention[]): TypedMention[] {
+  const definitions: TypedMention[] = [];
   for (const match of text.matchAll(PARENTHESISED_ACRONYM)) {
     const acronym = match[1]!;
     if (!isAcronym(acronym)) continue;
@@ -176,18 +207,26 @@ function addAcronymDefinitions(text: string, mentions: (Mention & { type: Entity
       if (first.text[0]!.toLowerCase() !== acronym[0]!.toLowerCase() || !acronymFits(acronym, candidate)) continue;
       const long = { start: first.start, end: first.start + candidate.length };
       const short = { start: open + 1, end: open + 1 + acronym.length };
-      const known = mentions.find((m) => m.start === short.start && m.end === short.end);
-      const type = known?.type ?? mentions.find((m) => m.start <= long.start && long.end <= m.end)?.type ?? "organization";
-      for (const span of [long, short]) {
-        if (mentions.some((m) => m.start === span.start && m.end === span.end)) continue;
-        // The definition wins over partial spans inside it ("Taliban" in "Tehreek-e-Taliban Pakistan").
-        for (let i = mentions.length - 1; i >= 0; i--) if (mentions[i]!.start < span.end && span.start < mentions[i]!.end) mentions.splice(i, 1);
-        mentions.push({ text: text.slice(span.start, span.end), start: span.start, end: span.end, type });
-      }
+      const type = mentionAt(mentions, short.start)?.type ?? mentionAt(mentions, long.start)?.type ?? "organization";
+      for (const span of [long, short]) definitions.push({ text: text.slice(span.start, span.end), start: span.start, end: span.end, type });
       break;
     }
   }
-  mentions.sort((a, b) => a.start - b.start);
+  return definitions;
+}
+
+/** The mention covering an offset, by binary search over sorted, non-overlapping mentions. */
+function mentionAt(mentions: TypedMention[], offset: number): TypedMention | undefined {
+  let lo = 0;
+  let hi = mentions.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const m = mentions[mid]!;
+    if (m.end <= offset) lo = mid + 1;
+    else if (m.start > offset) hi = mid - 1;
+    else return m;
+  }
+  return undefined;
 }
 
 function isAcronym(surface: string): boolean {
