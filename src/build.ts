@@ -115,23 +115,23 @@ export async function analyseArchive(
   } else if (missing.length > 0) {
     pool!.setup({ type: "setup-analysis", registry: archive.registry, taxonomy: archive.taxonomy });
     let done = 0;
-    const batches: Promise<void>[] = [];
+    const batches: (() => Promise<void>)[] = [];
     for (let i = 0; i < missing.length; i += ANALYSE_BATCH) {
       const batch = missing.slice(i, i + ANALYSE_BATCH);
-      const hashes = batch.map((article) => textHash(analysisTextOf(article).text));
-      const cachedSpans = hashes.map((hash) => spans.get(hash) ?? null);
-      batches.push(
-        pool!.run<{ analysis: ArticleAnalysis; tagged: { hash: string; spans: TaggedSpan[] }[] }[]>({ type: "analyse", articles: batch, cachedSpans }).then((results) => {
+      batches.push(() => {
+        const hashes = batch.map((article) => textHash(analysisTextOf(article).text));
+        const cachedSpans = hashes.map((hash) => spans.get(hash) ?? null);
+        return pool!.run<{ analysis: ArticleAnalysis; tagged: { hash: string; spans: TaggedSpan[] }[] }[]>({ type: "analyse", articles: batch, cachedSpans }).then((results) => {
           results.forEach((result, j) => {
             for (const tagged of result.tagged) spans.set(tagged.hash, tagged.spans);
             remember(batch[j]!, result.analysis, hashes[j]!);
           });
           done += batch.length;
           onProgress?.("extract", done, missing.length);
-        }),
-      );
+        });
+      });
     }
-    await Promise.all(batches);
+    await boundedAll(batches, 2 * pool!.size);
   }
   await Promise.all([spans.save(), cache.save()]);
 
@@ -417,17 +417,30 @@ async function renderPages(
   }
   pool.setup({ type: "setup-render", templatesDir, templates: specs, globals });
   let done = 0;
-  const batches: Promise<void>[] = [];
+  const batches: (() => Promise<void>)[] = [];
   for (let i = 0; i < jobs.length; i += RENDER_BATCH) {
     const batch = jobs.slice(i, i + RENDER_BATCH);
-    batches.push(
+    batches.push(() =>
       pool.run<number>({ type: "render", root, jobs: batch }).then(() => {
         done += batch.length;
         onProgress?.("render", done, jobs.length);
       }),
     );
   }
-  await Promise.all(batches);
+  await boundedAll(batches, 2 * pool.size);
+}
+
+/**
+ * Runs tasks with at most `width` in flight: each batch handed to a worker is
+ * a structured-clone copy, so queueing every batch at once held the whole
+ * site twice in memory.
+ */
+async function boundedAll(tasks: (() => Promise<void>)[], width: number): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < tasks.length) await tasks[next++]!();
+  };
+  await Promise.all(Array.from({ length: Math.min(width, tasks.length) }, lane));
 }
 
 /** Hard-links unchanged files of the current output into the staging folder; returns those it could not. */
