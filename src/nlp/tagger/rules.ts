@@ -13,7 +13,7 @@
  *   not an adjective or event is an organisation.
  */
 import { GAZ, type Lexicon, type PreparedDoc } from "./features.js";
-import type { ConllType } from "./model.js";
+import { TYPES, type ConllType } from "./model.js";
 import type { RawSpan } from "./tagger.js";
 
 const CONNECTORS = new Set(["of", "and", "for", "the", "de", "del", "della", "des", "du", "e", "i", "al", "el", "on", "in", "&", "-"]);
@@ -53,43 +53,190 @@ export function isAdjectivalWord(word: string, ctx: RuleContext, strict = false)
   return /^\p{Lu}/u.test(word) && /(?:ians?|ese|ish)$/.test(l) && !/(?:parish)$/.test(l);
 }
 
+/** Index of each CoNLL type in per-surface vote counts. */
+const TYPE_IX: Readonly<Record<ConllType, number>> = { PER: 0, ORG: 1, LOC: 2, MISC: 3 };
+
+function heapPush(h: number[], x: number): void {
+  let i = h.length;
+  h.push(x);
+  while (i > 0) {
+    const up = (i - 1) >> 1;
+    if (h[up]! <= x) break;
+    h[i] = h[up]!;
+    i = up;
+  }
+  h[i] = x;
+}
+function heapPop(h: number[]): void {
+  const last = h.pop()!;
+  const n = h.length;
+  if (n === 0) return;
+  let i = 0;
+  for (;;) {
+    let c = 2 * i + 1;
+    if (c >= n) break;
+    if (c + 1 < n && h[c + 1]! < h[c]!) c++;
+    if (h[c]! >= last) break;
+    h[i] = h[c]!;
+    i = c;
+  }
+  h[i] = last;
+}
+
+/** Votes of the live spans with one surface: count per type, and (min-heaps, lazily cleaned) their positions. */
+interface SurfaceVotes {
+  n: [number, number, number, number];
+  pos: [number[], number[], number[], number[]];
+}
+
+/**
+ * The rules' working set of spans, in the order the rules add them (which
+ * decides ties between types), without any whole-list scan: spans are
+ * numbered by position (removed ones leave a hole), every token knows the live
+ * span covering it (spans never overlap), and, once a rule asks for the type
+ * of a surface, each surface keeps its type votes and the positions of its
+ * spans per type (the earliest position breaks a tie, as a scan in order did).
+ */
+class SpanSet {
+  readonly at: Array<RawSpan | null> = [];
+  /** per token: position + 1 of the live span covering it, 0 none */
+  private readonly owner: Int32Array;
+  private votes: Map<string, SurfaceVotes> | undefined;
+  private readonly votesAt: Array<SurfaceVotes | undefined> = [];
+  constructor(
+    private readonly d: PreparedDoc,
+    spans: readonly RawSpan[],
+  ) {
+    this.owner = new Int32Array(d.tokens.length);
+    for (const s of spans) this.add(s);
+  }
+  surface(s: RawSpan): string {
+    const t = this.d.tokens;
+    return this.d.text.slice(t[s.t0]!.start, t[s.t1 - 1]!.end);
+  }
+  add(s: RawSpan): void {
+    const p = this.at.length;
+    this.at.push(s);
+    this.owner.fill(p + 1, s.t0, s.t1);
+    if (this.votes) this.index(p, s);
+  }
+  /** Position of a live span. */
+  posOf(s: RawSpan): number {
+    const p = this.owner[s.t0]! - 1;
+    if (p < 0 || this.at[p] !== s) throw new Error("gazette: NER rules lost track of a span");
+    return p;
+  }
+  remove(p: number): void {
+    const s = this.at[p]!;
+    this.at[p] = null;
+    for (let k = s.t0; k < s.t1; k++) if (this.owner[k] === p + 1) this.owner[k] = 0;
+    const v = this.votesAt[p];
+    if (v) v.n[TYPE_IX[s.type]]! -= 1;
+  }
+  setType(p: number, type: ConllType): void {
+    const s = this.at[p]!;
+    if (s.type === type) return;
+    const v = this.votesAt[p];
+    if (v) {
+      v.n[TYPE_IX[s.type]]! -= 1;
+      v.n[TYPE_IX[type]]! += 1;
+      heapPush(v.pos[TYPE_IX[type]]!, p);
+    }
+    s.type = type;
+  }
+  /** Live spans in order. */
+  live(): RawSpan[] {
+    const out: RawSpan[] = [];
+    for (const s of this.at) if (s) out.push(s);
+    return out;
+  }
+  /** Positions of the live spans overlapping tokens [t0, t1), in order. */
+  overlapping(t0: number, t1: number): number[] {
+    const ps: number[] = [];
+    let last = 0;
+    for (let k = t0; k < t1; k++) {
+      const o = this.owner[k]!;
+      if (o !== 0 && o !== last) ps.push(o - 1);
+      last = o;
+    }
+    return ps.length > 1 ? ps.sort((a, b) => a - b) : ps;
+  }
+  /** The live span starting at token t, if any. */
+  startingAt(t: number): RawSpan | undefined {
+    const o = this.owner[t];
+    const s = o ? this.at[o - 1] : undefined;
+    return s && s.t0 === t ? s : undefined;
+  }
+  /** Remove every live span overlapping s, then add s. */
+  replace(s: RawSpan): void {
+    for (const p of this.overlapping(s.t0, s.t1)) this.remove(p);
+    this.add(s);
+  }
+  private index(p: number, s: RawSpan): void {
+    const key = this.surface(s);
+    let v = this.votes!.get(key);
+    if (!v) this.votes!.set(key, (v = { n: [0, 0, 0, 0], pos: [[], [], [], []] }));
+    this.votesAt[p] = v;
+    const t = TYPE_IX[s.type];
+    v.n[t]! += 1;
+    heapPush(v.pos[t]!, p);
+  }
+  private votesOf(surf: string): SurfaceVotes | undefined {
+    if (!this.votes) {
+      this.votes = new Map();
+      this.at.forEach((s, p) => s && this.index(p, s));
+    }
+    return this.votes.get(surf);
+  }
+  /** Is some live span written exactly so? */
+  hasSurface(surf: string): boolean {
+    const v = this.votesOf(surf);
+    return v !== undefined && v.n[0] + v.n[1] + v.n[2] + v.n[3] > 0;
+  }
+  /** The majority type of the live spans written exactly so (a tie goes to the type met first in order). */
+  typeOfSurface(surf: string): ConllType | undefined {
+    const v = this.votesOf(surf);
+    if (!v) return undefined;
+    const max = Math.max(v.n[0], v.n[1], v.n[2], v.n[3]);
+    if (max <= 0) return undefined;
+    let best = -1;
+    let bestPos = Infinity;
+    for (let t = 0; t < 4; t++) {
+      if (v.n[t] !== max) continue;
+      const h = v.pos[t]!;
+      // drop positions of spans removed or retyped since they were noted
+      while (h.length && (this.at[h[0]!] === null || TYPE_IX[this.at[h[0]!]!.type] !== t)) heapPop(h);
+      if (h[0]! < bestPos) ((bestPos = h[0]!), (best = t));
+    }
+    return TYPES[best];
+  }
+}
+
 export function applyRules(d: PreparedDoc, spans: RawSpan[], ctx: RuleContext): RawSpan[] {
   const { tokens } = d;
   const n = tokens.length;
   const text = (t0: number, t1: number): string => d.text.slice(tokens[t0]!.start, tokens[t1 - 1]!.end);
   const mk = (t0: number, t1: number, type: ConllType): RawSpan => ({ t0, t1, start: tokens[t0]!.start, end: tokens[t1 - 1]!.end, type });
-  let out = spans.slice();
-  const replace = (s: RawSpan): void => {
-    out = out.filter((o) => o.t1 <= s.t0 || o.t0 >= s.t1);
-    out.push(s);
-  };
-  const typeOfSurface = (surf: string): ConllType | undefined => {
-    const votes = new Map<ConllType, number>();
-    for (const o of out) if (text(o.t0, o.t1) === surf) votes.set(o.type, (votes.get(o.type) ?? 0) + 1);
-    let best: ConllType | undefined;
-    let bc = 0;
-    for (const [t, c] of votes) if (c > bc) ((bc = c), (best = t));
-    return best;
-  };
+  const set = new SpanSet(d, spans);
 
   // a sentence-initial everyday word is no part of a name: "While Sadiq", "Speaking Monday"
-  for (const s of out.slice()) {
+  for (const s of set.live()) {
     let t0 = s.t0;
     while (t0 < s.t1 - 1 && tokens[t0]!.sentStart && SENTENCE_STARTERS.has(d.lowers[t0]!)) t0++;
     // "Later Vandermeer": an everyday word before a name the article tags on its own
     if (t0 === s.t0 && s.t1 - s.t0 >= 2 && tokens[t0]!.sentStart && d.lowers[t0] !== "the") {
       const ls = ctx.lex.lowerShare(d.lowers[t0]!);
-      const restText = text(t0 + 1, s.t1);
-      if (ls !== undefined && ls >= 3 && ls <= 5 && out.some((o) => o !== s && text(o.t0, o.t1) === restText)) t0++;
+      // (s itself is longer than the rest, so it never matches)
+      if (ls !== undefined && ls >= 3 && ls <= 5 && set.hasSurface(text(t0 + 1, s.t1))) t0++;
     }
     if (t0 !== s.t0) {
-      out = out.filter((o) => o !== s);
-      out.push(mk(t0, s.t1, s.type));
+      set.remove(set.posOf(s));
+      set.add(mk(t0, s.t1, s.type));
     }
   }
 
   // adjectives in front of a MISC name: "Afghan Taliban" -> "Taliban"
-  for (const s of out.slice()) {
+  for (const s of set.live()) {
     if (s.type !== "MISC" || s.t1 - s.t0 < 2) continue;
     let t0 = s.t0;
     // only before a proper name: "Asian Cup" keeps its adjective ("cup" is an everyday word)
@@ -99,10 +246,8 @@ export function applyRules(d: PreparedDoc, spans: RawSpan[], ctx: RuleContext): 
     };
     while (t0 < s.t1 - 1 && isAdjectivalWord(tokens[t0]!.text, ctx, true) && properNext(t0 + 1)) t0++;
     if (t0 === s.t0) continue;
-    const rest = text(t0, s.t1);
-    out = out.filter((o) => o !== s);
-    out.push(mk(t0, s.t1, "MISC"));
-    void rest;
+    set.remove(set.posOf(s));
+    set.add(mk(t0, s.t1, "MISC"));
   }
 
   // acronym definitions: Words (ACRO)
@@ -125,21 +270,25 @@ export function applyRules(d: PreparedDoc, spans: RawSpan[], ctx: RuleContext): 
       if (initials.length > letters.length) break;
     }
     if (best < 0) continue;
-    const inside = out.filter((o) => o.t0 < j && o.t1 > best);
+    const inside = set.overlapping(best, j);
     // the model already has a span ending here that covers the definition: keep it
-    const whole = inside.find((o) => o.t1 === j && o.t0 <= best);
-    let type = typeOfSurface(acro);
+    const wholePos = inside.find((p) => set.at[p]!.t1 === j && set.at[p]!.t0 <= best);
+    const whole = wholePos === undefined ? undefined : set.at[wholePos]!;
+    let type = set.typeOfSurface(acro);
     if (!type || type === "MISC") {
       let inner: ConllType | undefined;
       const byLen = new Map<ConllType, number>();
-      for (const o of inside) byLen.set(o.type, (byLen.get(o.type) ?? 0) + (o.t1 - o.t0));
+      for (const p of inside) {
+        const o = set.at[p]!;
+        byLen.set(o.type, (byLen.get(o.type) ?? 0) + (o.t1 - o.t0));
+      }
       let bc = 0;
       for (const [t, c] of byLen) if (c > bc) ((bc = c), (inner = t));
       type = whole?.type ?? (inner === "LOC" ? "LOC" : type === "MISC" && inner === "MISC" ? "MISC" : "ORG");
     }
-    if (whole) whole.type = type;
-    else replace(mk(best, j, type));
-    if (!out.some((o) => o.t0 === j + 1)) replace(mk(j + 1, j + 2, type));
+    if (wholePos !== undefined) set.setType(wholePos, type);
+    else set.replace(mk(best, j, type));
+    if (!set.startingAt(j + 1)) set.replace(mk(j + 1, j + 2, type));
   }
 
   // "Operation Name": a MISC (event) name
@@ -147,57 +296,59 @@ export function applyRules(d: PreparedDoc, spans: RawSpan[], ctx: RuleContext): 
     if (tokens[i]!.text !== "Operation" || !isCap(d.forms[i + 1]!) || tokens[i + 1]!.line !== tokens[i]!.line) continue;
     let j = i + 1;
     while (j < n && tokens[j]!.line === tokens[i]!.line && isCap(d.forms[j]!) && /\p{L}/u.test(tokens[j]!.text)) j++;
-    const cover = out.filter((o) => o.t0 < j && o.t1 > i);
-    const end = Math.max(j, ...cover.map((o) => o.t1));
-    replace(mk(i, end, "MISC"));
+    let end = j;
+    for (const p of set.overlapping(i, j)) end = Math.max(end, set.at[p]!.t1);
+    set.replace(mk(i, end, "MISC"));
   }
 
-  // "<Name> network" is an organisation
-  for (const s of out.slice()) {
+  // "<Name> network" is an organisation (every span as the rule started, even one replaced meanwhile)
+  for (const s of set.live()) {
     const nx = s.t1;
-    if (nx < n && tokens[nx]!.text === "network" && tokens[nx]!.line === tokens[s.t0]!.line) replace(mk(s.t0, nx + 1, "ORG"));
+    if (nx < n && tokens[nx]!.text === "network" && tokens[nx]!.line === tokens[s.t0]!.line) set.replace(mk(s.t0, nx + 1, "ORG"));
   }
 
+  const at = set.at;
   // a one-word MISC in capitals ("ISIS") is an organisation's acronym
-  for (const s of out) {
-    if (s.type === "MISC" && s.t1 - s.t0 === 1 && /^[A-Z]{2,6}$/.test(d.forms[s.t0]!)) s.type = "ORG";
+  for (let p = 0; p < at.length; p++) {
+    const s = at[p];
+    if (s && s.type === "MISC" && s.t1 - s.t0 === 1 && /^[A-Z]{2,6}$/.test(d.forms[s.t0]!)) set.setType(p, "ORG");
   }
 
   // "ISIS-K": a known name with a short capital suffix takes the name's type
-  for (const s of out) {
-    if (s.t1 - s.t0 !== 1) continue;
-    const m = /^(.+)[-‐]([A-Z0-9]{1,2})$/.exec(tokens[s.t0]!.text);
-    if (!m) continue;
-    const t = typeOfSurface(m[1]!);
-    if (t) s.type = t;
-  }
+  const suffixed = (): void => {
+    for (let p = 0; p < at.length; p++) {
+      const s = at[p];
+      if (!s || s.t1 - s.t0 !== 1) continue;
+      const m = /^(.+)[-‐]([A-Z0-9]{1,2})$/.exec(tokens[s.t0]!.text);
+      if (!m) continue;
+      const t = set.typeOfSurface(m[1]!);
+      if (t) set.setType(p, t);
+    }
+  };
+  suffixed();
 
   // one-word MISC nouns used with "the" ("the Taliban are") are organisations
-  const nounUse = new Map<string, number>();
-  for (const s of out) {
-    if (s.type !== "MISC" || s.t1 - s.t0 !== 1 || s.t0 === 0) continue;
+  const nounUse = new Set<string>();
+  for (const s of at) {
+    if (!s || s.type !== "MISC" || s.t1 - s.t0 !== 1 || s.t0 === 0) continue;
     const w = tokens[s.t0]!.text;
     if (tokens[s.t0 - 1]!.text !== "the" || isAdjectivalWord(w, ctx) || EVENT_WORDS.test(w)) continue;
     const nx = s.t1 < n && tokens[s.t1]!.line === tokens[s.t0]!.line ? tokens[s.t1]!.text : ".";
     // followed by punctuation, a verb-like or function word rather than a noun it modifies
     if (/^[.,;:)"'’”]$/.test(nx) || /^(?:are|is|was|were|have|has|had|and|or|for|on|in|of|to|who|which|that|would|will|could|may|might|can|did|do|does|also|said|say|says|control|remain|remains|government|leadership)$/.test(nx)) {
-      nounUse.set(w, (nounUse.get(w) ?? 0) + 1);
+      nounUse.add(w);
     }
   }
   if (nounUse.size) {
-    for (const s of out) {
-      if (s.type === "MISC" && s.t1 - s.t0 === 1 && (nounUse.get(tokens[s.t0]!.text) ?? 0) >= 1) s.type = "ORG";
+    for (let p = 0; p < at.length; p++) {
+      const s = at[p];
+      if (s && s.type === "MISC" && s.t1 - s.t0 === 1 && nounUse.has(tokens[s.t0]!.text)) set.setType(p, "ORG");
     }
   }
 
-  for (const s of out) {
-    if (s.t1 - s.t0 !== 1) continue;
-    const m = /^(.+)[-‐]([A-Z0-9]{1,2})$/.exec(tokens[s.t0]!.text);
-    if (!m) continue;
-    const t = typeOfSurface(m[1]!);
-    if (t) s.type = t;
-  }
+  suffixed();
 
+  const out = set.live();
   out.sort((a, b) => a.start - b.start);
   return out;
 }
