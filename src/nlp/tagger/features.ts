@@ -173,6 +173,8 @@ export interface WordType {
   /** gazetteer mask of the single word (0: none) and whether it starts a longer entry */
   gaz1: number;
   gazPrefix: boolean;
+  /** id of the lower-case form, shared by the types that lower-case alike (dense, per lexicon) */
+  lowerId: number;
   /** run-time slot for the tagger's per-word scores (see tagger.ts): valid when slotOwner matches */
   slot: number;
   slotOwner: object | null;
@@ -180,6 +182,42 @@ export interface WordType {
 
 const TYPE_CACHE_MAX = 300_000;
 const typeCaches = new WeakMap<Lexicon, Map<string, WordType>>();
+const lowerIdMaps = new WeakMap<Lexicon, Map<string, number>>();
+
+function lowerIdOf(lower: string, lex: Lexicon): number {
+  let m = lowerIdMaps.get(lex);
+  if (!m) lowerIdMaps.set(lex, (m = new Map()));
+  let id = m.get(lower);
+  if (id === undefined) m.set(lower, (id = m.size));
+  return id;
+}
+const lowerIdCount = (lex: Lexicon): number => lowerIdMaps.get(lex)?.size ?? 0;
+
+// per lower-case word id, document-scoped scratch values valid where the stamp is the document's number
+let caseStamp = new Int32Array(1024);
+let caseVal = new Uint8Array(1024);
+let formStamp = new Int32Array(1024);
+let docStamp = 0;
+function nextDocStamp(ids: number): number {
+  if (ids > caseStamp.length) {
+    let size = caseStamp.length;
+    while (size < ids) size *= 2;
+    const grow = <T extends Int32Array | Uint8Array>(a: T, make: (n: number) => T): T => {
+      const b = make(size);
+      b.set(a);
+      return b;
+    };
+    caseStamp = grow(caseStamp, (k) => new Int32Array(k));
+    caseVal = grow(caseVal, (k) => new Uint8Array(k));
+    formStamp = grow(formStamp, (k) => new Int32Array(k));
+  }
+  if (docStamp === 0x7fffffff) {
+    docStamp = 0;
+    caseStamp.fill(0);
+    formStamp.fill(0);
+  }
+  return ++docStamp;
+}
 
 function makeType(raw: string, lex: Lexicon): WordType {
   const text = normApos(raw);
@@ -204,6 +242,7 @@ function makeType(raw: string, lex: Lexicon): WordType {
     functionWord: FUNCTION_WORDS.has(lower),
     gaz1: alpha ? lex.gazMask(lower) : 0,
     gazPrefix: alpha && lex.gazPrefix(lower),
+    lowerId: lowerIdOf(lower, lex),
     slot: -1,
     slotOwner: null,
   };
@@ -216,7 +255,6 @@ export function wordType(raw: string, lex: Lexicon): WordType {
   let t = cache.get(raw);
   if (t) return t;
   t = makeType(raw, lex);
-  if (cache.size >= TYPE_CACHE_MAX) cache.clear();
   cache.set(raw, t);
   return t;
 }
@@ -224,6 +262,7 @@ export function wordType(raw: string, lex: Lexicon): WordType {
 /** Forget cached word types (and the tagger scores they hold) for a lexicon. */
 export function clearWordTypes(lex: Lexicon): void {
   typeCaches.delete(lex);
+  lowerIdMaps.delete(lex);
 }
 
 function classifyLine(tokens: Token[], types: WordType[], from: number, to: number): LineType {
@@ -259,6 +298,8 @@ function gazFeature(mask: number, pos: string): string {
 }
 
 export function prepareDoc(text: string, lex: Lexicon): PreparedDoc {
+  // bounded caches, trimmed between documents (a document's word types must share one lower-case id space)
+  if ((typeCaches.get(lex)?.size ?? 0) >= TYPE_CACHE_MAX) clearWordTypes(lex);
   const tokens = tokenize(text);
   const n = tokens.length;
   const types = new Array<WordType>(n);
@@ -274,7 +315,8 @@ export function prepareDoc(text: string, lex: Lexicon): PreparedDoc {
     s = e;
   }
   // document casing evidence from normal lines, non-initial positions: 1 lower-case seen, 2 capitalised seen
-  const caseBits = new Map<string, number>();
+  // (kept per lower-case word id in scratch arrays stamped with this document's number: no per-document Map)
+  const gen = nextDocStamp(lowerIdCount(lex));
   let recase = false;
   for (let i = 0; i < n; i++) {
     const ty = types[i]!;
@@ -283,18 +325,24 @@ export function prepareDoc(text: string, lex: Lexicon): PreparedDoc {
       continue;
     }
     if (tokens[i]!.sentStart || !ty.alpha) continue;
-    caseBits.set(ty.lower, (caseBits.get(ty.lower) ?? 0) | (ty.hasUpper ? 2 : 1));
+    const id = ty.lowerId;
+    if (caseStamp[id] !== gen) ((caseStamp[id] = gen), (caseVal[id] = 0));
+    caseVal[id]! |= ty.hasUpper ? 2 : 1;
   }
   // for re-casing ALL-CAPS / Title-Case lines: how each of their words is written elsewhere
-  let docForms: Map<string, Map<string, number>> | undefined;
+  let docForms: Map<number, Map<string, number>> | undefined;
   if (recase) {
     docForms = new Map();
-    for (let i = 0; i < n; i++) if (lineType[i] !== LineType.Normal && types[i]!.alpha) docForms.set(types[i]!.lower, new Map());
+    for (let i = 0; i < n; i++) {
+      if (lineType[i] === LineType.Normal || !types[i]!.alpha) continue;
+      const id = types[i]!.lowerId;
+      if (formStamp[id] !== gen) ((formStamp[id] = gen), docForms.set(id, new Map()));
+    }
     for (let i = 0; i < n; i++) {
       const ty = types[i]!;
-      if (lineType[i] !== LineType.Normal || tokens[i]!.sentStart || !ty.alpha) continue;
-      const m = docForms.get(ty.lower);
-      if (m) m.set(ty.text, (m.get(ty.text) ?? 0) + 1);
+      if (lineType[i] !== LineType.Normal || tokens[i]!.sentStart || !ty.alpha || formStamp[ty.lowerId] !== gen) continue;
+      const m = docForms.get(ty.lowerId)!;
+      m.set(ty.text, (m.get(ty.text) ?? 0) + 1);
     }
   }
   const forms = new Array<string>(n);
@@ -307,11 +355,11 @@ export function prepareDoc(text: string, lex: Lexicon): PreparedDoc {
     const l = ty.lower;
     let f = ty.text;
     if (ty.alpha) {
-      docCase[i] = caseBits.get(l) ?? 0;
+      docCase[i] = caseStamp[ty.lowerId] === gen ? caseVal[ty.lowerId]! : 0;
       if (lineType[i] !== LineType.Normal) {
         // re-case words on ALL-CAPS / Title-Case lines
         let best: string | undefined;
-        const dm = docForms?.get(l);
+        const dm = docForms?.get(ty.lowerId);
         if (dm) {
           let bc = 0;
           for (const [k, c] of dm) if (c > bc) ((bc = c), (best = k));
