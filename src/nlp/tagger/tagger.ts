@@ -66,7 +66,18 @@ const R_SELF = 0;
 const R_ROLES = K;
 const R_KEY = K + NROLES * K;
 const R_SHAPE = R_KEY + 1;
-const E = R_SHAPE + 1;
+/** offset of the word's shape block in shapeTab (see shapeBlock) */
+const R_SHAPE_BLOCK = R_SHAPE + 1;
+const E = R_SHAPE_BLOCK + 1;
+/*
+ * Per distinct shape, the scores of the context templates whose parts are the
+ * shape and a few-valued symbol, looked up once instead of once per token:
+ * "lt" by line type (3), "dc" by document case x sentence start (8), "hl" (1).
+ */
+const SB_LT = 0;
+const SB_DC = 3;
+const SB_HL = 11;
+const SB = 12 * K;
 const ARENA_MAX_RECORDS = 250_000;
 
 export class LinearTagger {
@@ -81,6 +92,9 @@ export class LinearTagger {
   /** rows of the "ls=" features by bucket * 3 + capitalisation class (-2: not looked up yet) */
   private readonly lsRows = new Array<number>(24).fill(-2);
   private records = 0;
+  private shapeTab = new Float64Array(64 * SB);
+  /** shape vocabulary id -> its block's offset in shapeTab */
+  private readonly shapeBlocks = new Map<number, number>();
   /** identifies the current arena generation on WordType slots */
   private owner: object = {};
   constructor(readonly model: Model) {
@@ -169,12 +183,47 @@ export class LinearTagger {
     }
     this.roleScores(key, o);
     this.arena[o + R_KEY] = this.model.vocab.getString(key, h);
-    this.arena[o + R_SHAPE] = this.model.vocab.getString(sh, h);
+    const shapeId = this.model.vocab.getString(sh, h);
+    this.arena[o + R_SHAPE] = shapeId;
+    this.arena[o + R_SHAPE_BLOCK] = this.shapeBlock(shapeId);
     this.cache.set(form, o);
     return o;
   }
 
+  /** The offset in shapeTab of a shape's block of template scores (all zero for a shape the model lacks). */
+  private shapeBlock(s0: number): number {
+    let b = this.shapeBlocks.get(s0);
+    if (b !== undefined) return b;
+    b = this.shapeBlocks.size * SB;
+    if (b + SB > this.shapeTab.length) {
+      const next = new Float64Array(this.shapeTab.length * 2);
+      next.set(this.shapeTab);
+      this.shapeTab = next;
+    }
+    this.shapeBlocks.set(s0, b);
+    const tab = this.shapeTab;
+    const { restByTemplate, restWeights } = this.model;
+    const add = (t: number, x: number, y: number, at: number): void => {
+      if (x < 0 || y === -1) return;
+      const r = restByTemplate[t]!.get(t, x, y, ABSENT);
+      if (r >= 0) addW(tab, b! + at, restWeights[t]!, r * K);
+    };
+    if (s0 >= 0) {
+      for (let lt = 0; lt < 3; lt++) add(5, this.ltIds[lt]!, s0, SB_LT * K + lt * K);
+      for (let dc = 0; dc < 8; dc++) add(10, this.dcIds[dc]!, s0, SB_DC * K + dc * K);
+      add(7, s0, ABSENT, SB_HL * K);
+    }
+    return b;
+  }
+
   private readonly syms = new Map<string, number>();
+  /** Interned ids of a gazetteer feature's parts ("COUNTRYU|CITYU"). */
+  private readonly gazSyms = new Map<string, number[]>();
+  private gazIds(g: string): number[] {
+    let ids = this.gazSyms.get(g);
+    if (ids === undefined) this.gazSyms.set(g, (ids = g.split("|").map((x) => this.symId(x))));
+    return ids;
+  }
   /** Interned id of a (few-valued) symbol part such as a gazetteer feature. */
   private symId(s: string): number {
     let id = this.syms.get(s);
@@ -214,6 +263,7 @@ export class LinearTagger {
       lineOf[i] = d.tokens[i]!.line;
     }
     const a = this.arena; // no records are added below
+    const st = this.shapeTab;
     const { restByTemplate, restWeights } = this.model;
     const B = this.bId;
     const add = (t: number, x: number, y: number, z: number, off: number): void => {
@@ -248,17 +298,18 @@ export class LinearTagger {
       add(3, s0, sn, ABSENT, off);
       add(4, sp, s0, sn, off);
       const lt = d.lineType[i]!;
-      add(5, this.ltIds[lt]!, s0, ABSENT, off);
-      if (lt !== 0) add(6, this.ltIds[lt]!, k0, ABSENT, off);
       const tok = d.tokens[i]!;
-      if (tok.line === 0) add(7, s0, ABSENT, ABSENT, off);
+      const sb = a[o + R_SHAPE_BLOCK]!;
+      addVec(e, off, st, sb + SB_LT * K + lt * K);
+      if (lt !== 0) add(6, this.ltIds[lt]!, k0, ABSENT, off);
+      if (tok.line === 0) addVec(e, off, st, sb + SB_HL * K);
       if (tok.sentStart) {
         add(8, s0, ABSENT, ABSENT, off);
         add(9, k0, ABSENT, ABSENT, off);
       }
-      add(10, this.dcIds[d.docCase[i]! * 2 + (tok.sentStart ? 1 : 0)]!, s0, ABSENT, off);
+      addVec(e, off, st, sb + SB_DC * K + (d.docCase[i]! * 2 + (tok.sentStart ? 1 : 0)) * K);
       const g = d.gaz[i]!;
-      if (g) for (const x of g.split("|")) add(11, this.symId(x), ABSENT, ABSENT, off);
+      if (g) for (const x of this.gazIds(g)) add(11, x, ABSENT, ABSENT, off);
       if (hasP && d.gaz[i - 1]) add(12, this.symId(d.gaz[i - 1]!), ABSENT, ABSENT, off);
       if (hasN && d.gaz[i + 1]) add(13, this.symId(d.gaz[i + 1]!), ABSENT, ABSENT, off);
     }
