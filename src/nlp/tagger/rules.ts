@@ -212,142 +212,197 @@ class SpanSet {
   }
 }
 
-export function applyRules(d: PreparedDoc, spans: RawSpan[], ctx: RuleContext): RawSpan[] {
-  const { tokens } = d;
-  const n = tokens.length;
-  const text = (t0: number, t1: number): string => d.text.slice(tokens[t0]!.start, tokens[t1 - 1]!.end);
-  const mk = (t0: number, t1: number, type: ConllType): RawSpan => ({ t0, t1, start: tokens[t0]!.start, end: tokens[t1 - 1]!.end, type });
-  const set = new SpanSet(d, spans);
+const textOf = (d: PreparedDoc, t0: number, t1: number): string => d.text.slice(d.tokens[t0]!.start, d.tokens[t1 - 1]!.end);
+const mk = (d: PreparedDoc, t0: number, t1: number, type: ConllType): RawSpan => ({
+  t0,
+  t1,
+  start: d.tokens[t0]!.start,
+  end: d.tokens[t1 - 1]!.end,
+  type,
+});
 
-  // a sentence-initial everyday word is no part of a name: "While Sadiq", "Speaking Monday"
+/*
+ * Each rule is a small function of its own, and the rare work (a rule that
+ * fires) a separate one again: the optimising compiler then compiles small
+ * units once, instead of recompiling one large function whenever a rarely
+ * taken branch first runs.
+ */
+
+/** A sentence-initial everyday word is no part of a name: "While Sadiq", "Speaking Monday". */
+function trimSentenceStarters(d: PreparedDoc, set: SpanSet, ctx: RuleContext): void {
+  const { tokens } = d;
   for (const s of set.live()) {
+    if (!tokens[s.t0]!.sentStart || s.t1 - s.t0 < 2) continue;
     let t0 = s.t0;
     while (t0 < s.t1 - 1 && tokens[t0]!.sentStart && SENTENCE_STARTERS.has(d.lowers[t0]!)) t0++;
     // "Later Vandermeer": an everyday word before a name the article tags on its own
-    if (t0 === s.t0 && s.t1 - s.t0 >= 2 && tokens[t0]!.sentStart && d.lowers[t0] !== "the") {
+    if (t0 === s.t0 && d.lowers[t0] !== "the") {
       const ls = ctx.lex.lowerShare(d.lowers[t0]!);
       // (s itself is longer than the rest, so it never matches)
-      if (ls !== undefined && ls >= 3 && ls <= 5 && set.hasSurface(text(t0 + 1, s.t1))) t0++;
+      if (ls !== undefined && ls >= 3 && ls <= 5 && set.hasSurface(textOf(d, t0 + 1, s.t1))) t0++;
     }
     if (t0 !== s.t0) {
       set.remove(set.posOf(s));
-      set.add(mk(t0, s.t1, s.type));
+      set.add(mk(d, t0, s.t1, s.type));
     }
   }
+}
 
-  // adjectives in front of a MISC name: "Afghan Taliban" -> "Taliban"
+/** Adjectives in front of a MISC name: "Afghan Taliban" -> "Taliban". */
+function trimMiscAdjectives(d: PreparedDoc, set: SpanSet, ctx: RuleContext): void {
+  const { tokens } = d;
+  // only before a proper name: "Asian Cup" keeps its adjective ("cup" is an everyday word)
+  const properNext = (k: number): boolean => {
+    const ls = ctx.lex.lowerShare(d.lowers[k]!);
+    return isCap(d.forms[k]!) && (ls === undefined || ls <= 1 || ls === 6) && !EVENT_WORDS.test(d.lowers[k]!);
+  };
   for (const s of set.live()) {
     if (s.type !== "MISC" || s.t1 - s.t0 < 2) continue;
     let t0 = s.t0;
-    // only before a proper name: "Asian Cup" keeps its adjective ("cup" is an everyday word)
-    const properNext = (k: number): boolean => {
-      const ls = ctx.lex.lowerShare(d.lowers[k]!);
-      return isCap(d.forms[k]!) && (ls === undefined || ls <= 1 || ls === 6) && !EVENT_WORDS.test(d.lowers[k]!);
-    };
     while (t0 < s.t1 - 1 && isAdjectivalWord(tokens[t0]!.text, ctx, true) && properNext(t0 + 1)) t0++;
     if (t0 === s.t0) continue;
     set.remove(set.posOf(s));
-    set.add(mk(t0, s.t1, "MISC"));
+    set.add(mk(d, t0, s.t1, "MISC"));
   }
+}
 
-  // acronym definitions: Words (ACRO)
+/** Acronym definitions: Words (ACRO). */
+function acronymDefinitions(d: PreparedDoc, set: SpanSet): void {
+  const { tokens } = d;
+  const n = tokens.length;
   for (let j = 1; j + 2 < n; j++) {
-    if (tokens[j]!.text !== "(" || tokens[j + 2]!.text !== ")") continue;
-    const acro = tokens[j + 1]!.text;
-    if (!ACRONYM.test(acro) || tokens[j + 1]!.line !== tokens[j]!.line) continue;
-    const letters = acro.replace(/[^A-Z]/g, "");
-    if (letters.length < 2) continue;
-    let best = -1;
-    let initials = "";
-    for (let s = j - 1; s >= 0 && j - s <= 12 && tokens[s]!.line === tokens[j]!.line; s--) {
-      const w = tokens[s]!.text;
-      if (!/\p{L}/u.test(w) && w !== "&" && w !== "-") break;
-      if (!isCap(w) && !CONNECTORS.has(w.toLowerCase())) break;
-      let ini = "";
-      for (const part of w.split(/[-‐]/)) if (isCap(part)) ini += part[0]!.toUpperCase();
-      initials = ini + initials;
-      if (isCap(w) && initials === letters) best = s;
-      if (initials.length > letters.length) break;
-    }
-    if (best < 0) continue;
-    const inside = set.overlapping(best, j);
-    // the model already has a span ending here that covers the definition: keep it
-    const wholePos = inside.find((p) => set.at[p]!.t1 === j && set.at[p]!.t0 <= best);
-    const whole = wholePos === undefined ? undefined : set.at[wholePos]!;
-    let type = set.typeOfSurface(acro);
-    if (!type || type === "MISC") {
-      let inner: ConllType | undefined;
-      const byLen = new Map<ConllType, number>();
-      for (const p of inside) {
-        const o = set.at[p]!;
-        byLen.set(o.type, (byLen.get(o.type) ?? 0) + (o.t1 - o.t0));
-      }
-      let bc = 0;
-      for (const [t, c] of byLen) if (c > bc) ((bc = c), (inner = t));
-      type = whole?.type ?? (inner === "LOC" ? "LOC" : type === "MISC" && inner === "MISC" ? "MISC" : "ORG");
-    }
-    if (wholePos !== undefined) set.setType(wholePos, type);
-    else set.replace(mk(best, j, type));
-    if (!set.startingAt(j + 1)) set.replace(mk(j + 1, j + 2, type));
+    if (tokens[j]!.text === "(" && tokens[j + 2]!.text === ")") acronymAt(d, set, j);
   }
+}
 
-  // "Operation Name": a MISC (event) name
+function acronymAt(d: PreparedDoc, set: SpanSet, j: number): void {
+  const { tokens } = d;
+  const acro = tokens[j + 1]!.text;
+  if (!ACRONYM.test(acro) || tokens[j + 1]!.line !== tokens[j]!.line) return;
+  const letters = acro.replace(/[^A-Z]/g, "");
+  if (letters.length < 2) return;
+  let best = -1;
+  let initials = "";
+  for (let s = j - 1; s >= 0 && j - s <= 12 && tokens[s]!.line === tokens[j]!.line; s--) {
+    const w = tokens[s]!.text;
+    if (!/\p{L}/u.test(w) && w !== "&" && w !== "-") break;
+    if (!isCap(w) && !CONNECTORS.has(w.toLowerCase())) break;
+    let ini = "";
+    for (const part of w.split(/[-‐]/)) if (isCap(part)) ini += part[0]!.toUpperCase();
+    initials = ini + initials;
+    if (isCap(w) && initials === letters) best = s;
+    if (initials.length > letters.length) break;
+  }
+  if (best < 0) return;
+  const inside = set.overlapping(best, j);
+  // the model already has a span ending here that covers the definition: keep it
+  const wholePos = inside.find((p) => set.at[p]!.t1 === j && set.at[p]!.t0 <= best);
+  const whole = wholePos === undefined ? undefined : set.at[wholePos]!;
+  let type = set.typeOfSurface(acro);
+  if (!type || type === "MISC") {
+    let inner: ConllType | undefined;
+    const byLen = new Map<ConllType, number>();
+    for (const p of inside) {
+      const o = set.at[p]!;
+      byLen.set(o.type, (byLen.get(o.type) ?? 0) + (o.t1 - o.t0));
+    }
+    let bc = 0;
+    for (const [t, c] of byLen) if (c > bc) ((bc = c), (inner = t));
+    type = whole?.type ?? (inner === "LOC" ? "LOC" : type === "MISC" && inner === "MISC" ? "MISC" : "ORG");
+  }
+  if (wholePos !== undefined) set.setType(wholePos, type);
+  else set.replace(mk(d, best, j, type));
+  if (!set.startingAt(j + 1)) set.replace(mk(d, j + 1, j + 2, type));
+}
+
+/** "Operation Name": a MISC (event) name. */
+function operations(d: PreparedDoc, set: SpanSet): void {
+  const { tokens } = d;
+  const n = tokens.length;
   for (let i = 0; i + 1 < n; i++) {
-    if (tokens[i]!.text !== "Operation" || !isCap(d.forms[i + 1]!) || tokens[i + 1]!.line !== tokens[i]!.line) continue;
-    let j = i + 1;
-    while (j < n && tokens[j]!.line === tokens[i]!.line && isCap(d.forms[j]!) && /\p{L}/u.test(tokens[j]!.text)) j++;
-    let end = j;
-    for (const p of set.overlapping(i, j)) end = Math.max(end, set.at[p]!.t1);
-    set.replace(mk(i, end, "MISC"));
+    if (tokens[i]!.text === "Operation") operationAt(d, set, i);
   }
+}
 
-  // "<Name> network" is an organisation (every span as the rule started, even one replaced meanwhile)
+function operationAt(d: PreparedDoc, set: SpanSet, i: number): void {
+  const { tokens } = d;
+  const n = tokens.length;
+  if (!isCap(d.forms[i + 1]!) || tokens[i + 1]!.line !== tokens[i]!.line) return;
+  let j = i + 1;
+  while (j < n && tokens[j]!.line === tokens[i]!.line && isCap(d.forms[j]!) && /\p{L}/u.test(tokens[j]!.text)) j++;
+  let end = j;
+  for (const p of set.overlapping(i, j)) end = Math.max(end, set.at[p]!.t1);
+  set.replace(mk(d, i, end, "MISC"));
+}
+
+/** "<Name> network" is an organisation (every span as the rule started, even one replaced meanwhile). */
+function networks(d: PreparedDoc, set: SpanSet): void {
+  const { tokens } = d;
+  const n = tokens.length;
   for (const s of set.live()) {
     const nx = s.t1;
-    if (nx < n && tokens[nx]!.text === "network" && tokens[nx]!.line === tokens[s.t0]!.line) set.replace(mk(s.t0, nx + 1, "ORG"));
+    if (nx < n && tokens[nx]!.text === "network" && tokens[nx]!.line === tokens[s.t0]!.line) set.replace(mk(d, s.t0, nx + 1, "ORG"));
   }
+}
 
+/** A one-word MISC in capitals ("ISIS") is an organisation's acronym. */
+function capitalMiscIsOrg(d: PreparedDoc, set: SpanSet): void {
   const at = set.at;
-  // a one-word MISC in capitals ("ISIS") is an organisation's acronym
   for (let p = 0; p < at.length; p++) {
     const s = at[p];
     if (s && s.type === "MISC" && s.t1 - s.t0 === 1 && /^[A-Z]{2,6}$/.test(d.forms[s.t0]!)) set.setType(p, "ORG");
   }
+}
 
-  // "ISIS-K": a known name with a short capital suffix takes the name's type
-  const suffixed = (): void => {
-    for (let p = 0; p < at.length; p++) {
-      const s = at[p];
-      if (!s || s.t1 - s.t0 !== 1) continue;
-      const m = /^(.+)[-‐]([A-Z0-9]{1,2})$/.exec(tokens[s.t0]!.text);
-      if (!m) continue;
-      const t = set.typeOfSurface(m[1]!);
-      if (t) set.setType(p, t);
-    }
-  };
-  suffixed();
+const SUFFIXED = /^(.+)[-‐]([A-Z0-9]{1,2})$/;
+/** "ISIS-K": a known name with a short capital suffix takes the name's type. */
+function suffixedNames(d: PreparedDoc, set: SpanSet): void {
+  const at = set.at;
+  for (let p = 0; p < at.length; p++) {
+    const s = at[p];
+    if (!s || s.t1 - s.t0 !== 1) continue;
+    const m = SUFFIXED.exec(d.tokens[s.t0]!.text);
+    if (!m) continue;
+    const t = set.typeOfSurface(m[1]!);
+    if (t) set.setType(p, t);
+  }
+}
 
-  // one-word MISC nouns used with "the" ("the Taliban are") are organisations
-  const nounUse = new Set<string>();
+const NOUN_NEXT_PUNCT = /^[.,;:)"'’”]$/;
+const NOUN_NEXT_WORD =
+  /^(?:are|is|was|were|have|has|had|and|or|for|on|in|of|to|who|which|that|would|will|could|may|might|can|did|do|does|also|said|say|says|control|remain|remains|government|leadership)$/;
+/** One-word MISC nouns used with "the" ("the Taliban are") are organisations. */
+function miscNounsAreOrgs(d: PreparedDoc, set: SpanSet, ctx: RuleContext): void {
+  const { tokens } = d;
+  const n = tokens.length;
+  const at = set.at;
+  let nounUse: Set<string> | undefined;
   for (const s of at) {
     if (!s || s.type !== "MISC" || s.t1 - s.t0 !== 1 || s.t0 === 0) continue;
     const w = tokens[s.t0]!.text;
     if (tokens[s.t0 - 1]!.text !== "the" || isAdjectivalWord(w, ctx) || EVENT_WORDS.test(w)) continue;
     const nx = s.t1 < n && tokens[s.t1]!.line === tokens[s.t0]!.line ? tokens[s.t1]!.text : ".";
     // followed by punctuation, a verb-like or function word rather than a noun it modifies
-    if (/^[.,;:)"'’”]$/.test(nx) || /^(?:are|is|was|were|have|has|had|and|or|for|on|in|of|to|who|which|that|would|will|could|may|might|can|did|do|does|also|said|say|says|control|remain|remains|government|leadership)$/.test(nx)) {
-      nounUse.add(w);
-    }
+    if (NOUN_NEXT_PUNCT.test(nx) || NOUN_NEXT_WORD.test(nx)) (nounUse ??= new Set()).add(w);
   }
-  if (nounUse.size) {
-    for (let p = 0; p < at.length; p++) {
-      const s = at[p];
-      if (s && s.type === "MISC" && s.t1 - s.t0 === 1 && nounUse.has(tokens[s.t0]!.text)) set.setType(p, "ORG");
-    }
+  if (!nounUse) return;
+  for (let p = 0; p < at.length; p++) {
+    const s = at[p];
+    if (s && s.type === "MISC" && s.t1 - s.t0 === 1 && nounUse.has(tokens[s.t0]!.text)) set.setType(p, "ORG");
   }
+}
 
-  suffixed();
-
+export function applyRules(d: PreparedDoc, spans: RawSpan[], ctx: RuleContext): RawSpan[] {
+  const set = new SpanSet(d, spans);
+  trimSentenceStarters(d, set, ctx);
+  trimMiscAdjectives(d, set, ctx);
+  acronymDefinitions(d, set);
+  operations(d, set);
+  networks(d, set);
+  capitalMiscIsOrg(d, set);
+  suffixedNames(d, set);
+  miscNounsAreOrgs(d, set, ctx);
+  suffixedNames(d, set);
   const out = set.live();
   out.sort((a, b) => a.start - b.start);
   return out;
