@@ -248,6 +248,14 @@ export class LinearTagger {
     const e = new Float64Array(n * K);
     const rec = new Int32Array(n);
     const lineOf = new Int32Array(n);
+    this.recordsOf(d, rec, lineOf);
+    this.score(d, rec, lineOf, e);
+    return e;
+  }
+
+  /** Each token's arena record (new words scored now) and line. */
+  private recordsOf(d: PreparedDoc, rec: Int32Array, lineOf: Int32Array): void {
+    const n = d.tokens.length;
     const owner = this.owner;
     for (let i = 0; i < n; i++) {
       const ty = d.types[i]!;
@@ -262,15 +270,20 @@ export class LinearTagger {
       } else rec[i] = this.entry(form, ty.key);
       lineOf[i] = d.tokens[i]!.line;
     }
+  }
+
+  /** Add the context template t's row for parts (x, y, z), if the model has one, to e[off..off+K). */
+  private addRest(e: Float64Array, t: number, x: number, y: number, z: number, off: number): void {
+    if (x < 0 || y === -1 || z === -1) return;
+    const r = this.model.restByTemplate[t]!.get(t, x, y, z);
+    if (r >= 0) addW(e, off, this.model.restWeights[t]!, r * K);
+  }
+
+  private score(d: PreparedDoc, rec: Int32Array, lineOf: Int32Array, e: Float64Array): void {
+    const n = d.tokens.length;
     const a = this.arena; // no records are added below
     const st = this.shapeTab;
-    const { restByTemplate, restWeights } = this.model;
     const B = this.bId;
-    const add = (t: number, x: number, y: number, z: number, off: number): void => {
-      if (x < 0 || y === -1 || z === -1) return;
-      const r = restByTemplate[t]!.get(t, x, y, z);
-      if (r >= 0) addW(e, off, restWeights[t]!, r * K);
-    };
     for (let i = 0; i < n; i++) {
       const o = rec[i]!;
       const off = i * K;
@@ -292,28 +305,37 @@ export class LinearTagger {
       const kn = hasN ? a[rec[i + 1]! + R_KEY]! : B;
       const sp = hasP ? a[rec[i - 1]! + R_SHAPE]! : B;
       const sn = hasN ? a[rec[i + 1]! + R_SHAPE]! : B;
-      add(0, kp, k0, ABSENT, off);
-      add(1, k0, kn, ABSENT, off);
-      add(2, sp, s0, ABSENT, off);
-      add(3, s0, sn, ABSENT, off);
-      add(4, sp, s0, sn, off);
+      this.addRest(e, 0, kp, k0, ABSENT, off);
+      this.addRest(e, 1, k0, kn, ABSENT, off);
+      this.addRest(e, 2, sp, s0, ABSENT, off);
+      this.addRest(e, 3, s0, sn, ABSENT, off);
+      this.addRest(e, 4, sp, s0, sn, off);
       const lt = d.lineType[i]!;
       const tok = d.tokens[i]!;
       const sb = a[o + R_SHAPE_BLOCK]!;
       addVec(e, off, st, sb + SB_LT * K + lt * K);
-      if (lt !== 0) add(6, this.ltIds[lt]!, k0, ABSENT, off);
-      if (tok.line === 0) addVec(e, off, st, sb + SB_HL * K);
-      if (tok.sentStart) {
-        add(8, s0, ABSENT, ABSENT, off);
-        add(9, k0, ABSENT, ABSENT, off);
-      }
       addVec(e, off, st, sb + SB_DC * K + (d.docCase[i]! * 2 + (tok.sentStart ? 1 : 0)) * K);
-      const g = d.gaz[i]!;
-      if (g) for (const x of this.gazIds(g)) add(11, x, ABSENT, ABSENT, off);
-      if (hasP && d.gaz[i - 1]) add(12, this.symId(d.gaz[i - 1]!), ABSENT, ABSENT, off);
-      if (hasN && d.gaz[i + 1]) add(13, this.symId(d.gaz[i + 1]!), ABSENT, ABSENT, off);
+      if (lt !== 0 || tok.line === 0 || tok.sentStart) this.scorePlaced(e, off, lt, tok.line === 0, tok.sentStart, k0, s0, sb);
+      if (d.gaz[i] || (hasP && d.gaz[i - 1]) || (hasN && d.gaz[i + 1])) this.scoreGaz(d, e, off, i, hasP, hasN);
     }
-    return e;
+  }
+
+  /** Templates of tokens on headline lines, the first line, or starting a sentence. */
+  private scorePlaced(e: Float64Array, off: number, lt: number, firstLine: boolean, sentStart: boolean, k0: number, s0: number, sb: number): void {
+    if (lt !== 0) this.addRest(e, 6, this.ltIds[lt]!, k0, ABSENT, off);
+    if (firstLine) addVec(e, off, this.shapeTab, sb + SB_HL * K);
+    if (sentStart) {
+      this.addRest(e, 8, s0, ABSENT, ABSENT, off);
+      this.addRest(e, 9, k0, ABSENT, ABSENT, off);
+    }
+  }
+
+  /** Gazetteer templates: the token's own matches and its neighbours'. */
+  private scoreGaz(d: PreparedDoc, e: Float64Array, off: number, i: number, hasP: boolean, hasN: boolean): void {
+    const g = d.gaz[i]!;
+    if (g) for (const x of this.gazIds(g)) this.addRest(e, 11, x, ABSENT, ABSENT, off);
+    if (hasP && d.gaz[i - 1]) this.addRest(e, 12, this.symId(d.gaz[i - 1]!), ABSENT, ABSENT, off);
+    if (hasN && d.gaz[i + 1]) this.addRest(e, 13, this.symId(d.gaz[i + 1]!), ABSENT, ABSENT, off);
   }
 
   /** Tag sequence for the whole document, line by line. */
