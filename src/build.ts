@@ -229,21 +229,55 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     for (const template of fast) {
       for (const page of pages[template.list as keyof SitePages] as unknown as Record<string, unknown>[]) {
         const file = outputPathOf(page.url as string);
-        const hash = sha(`${baseKey}${template.name}\0${JSON.stringify(page)}`);
+        // The JSON hashed here is what a worker gets: one flat string is far cheaper to send than a cloned object graph.
+        const json = JSON.stringify(page);
+        const hash = sha(`${baseKey}${template.name}\0${json}`);
         pageHashes.update(hash);
         const html = (page.article as { html?: string } | undefined)?.html;
         const body = typeof html === "string" && html.startsWith(BODY_TOKEN) ? bodies.get(html) : undefined;
-        plan.set(file, { kind: "page", hash, job: { template: template.name, path: file, page, ...(body ? { body } : {}) } });
+        plan.set(file, { kind: "page", hash, job: { template: template.name, path: file, json, ...(body ? { body } : {}) } });
         pageCount++;
       }
     }
+
+    // Public files and data files win over a page at the same path (and Eleventy only fills paths still free).
+    for (const file of await listTree(publicDir)) {
+      const from = path.join(publicDir, file);
+      plan.set(file, { kind: "copy", hash: `P${sha(await readFile(from))}`, from });
+    }
+    for (const file of extraFiles) plan.set(file.path, { kind: "text", hash: `T${sha(file.content)}`, content: file.content });
+
+    // Pages whose inputs changed are rendered from here on, in the workers, while this thread runs Eleventy
+    // and plans the remaining files. (Whether a page must be written depends only on its own hash.)
+    const root = incremental ? `${outDir}.gazette-patch-${process.pid}` : `${outDir}.gazette-staging-${process.pid}`;
+    let rootMade: Promise<void> | null = null;
+    const makeRoot = () =>
+      (rootMade ??= (async () => {
+        temporaries.push(root);
+        await rm(root, { recursive: true, force: true });
+        await mkdir(root, { recursive: true });
+      })());
+    const rendered = new Set<string>();
+    const rendering: Promise<void>[] = [];
+    const startRendering = (jobs: PageJob[]) => {
+      if (jobs.length === 0) return;
+      for (const job of jobs) rendered.add(job.path);
+      const run = makeRoot().then(() => renderPages(jobs, root, templatesDir, fast, globals, pool, options.onProgress));
+      run.catch(() => undefined);
+      rendering.push(run);
+    };
+    stage("render");
+    const changedPages: PageJob[] = [];
+    for (const [file, planned] of plan) if (planned.kind === "page" && old?.files[file] !== planned.hash) changedPages.push(planned.job);
+    startRendering(changedPages);
 
     // Eleventy renders the rest in one run: its outputs share one hash over what those templates can read.
     let eleventyHash: string | null = null;
     let eleventyFiles: string[] = [];
     let eleventyRun: string | null = null;
     const runEleventy = async () => {
-      stage("eleventy", `${eleventyTemplates.length} templates`);
+      const started = performance.now();
+      options.onStage?.("eleventy", `${eleventyTemplates.length} templates`);
       const dir = `${outDir}.gazette-eleventy-${process.pid}`;
       eleventyRun = dir;
       temporaries.push(dir);
@@ -251,8 +285,10 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       // Article bodies are tokens until rendered: templates that may read them get them rendered.
       const eleventyPages = eleventyTemplates.some((t) => t.list === null || t.list === "article") ? withBodies(pages, bodies) : pages;
       await renderWithEleventy({ templatesDir, outDir: dir, pages: eleventyPages, site: archive.site, location, ignore: fast.map((t) => t.file) });
-      stage("plan");
-      return listTree(dir);
+      const files = await listTree(dir);
+      // Eleventy runs on this thread while the workers render pages: its time is part of "render", shown apart.
+      timings["eleventy (during render)"] = (timings["eleventy (during render)"] ?? 0) + Math.round(performance.now() - started);
+      return files;
     };
     if (eleventyTemplates.length > 0) {
       const hash = createHash("sha256").update(baseKey).update("eleventy\0");
@@ -272,11 +308,6 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       // Below the pages Gazette renders itself: a fast page wins a clash, as public files and data files win over both.
       for (const file of eleventyFiles) if (!plan.has(file)) plan.set(file, { kind: "eleventy", hash: eleventyHash });
     }
-    for (const file of await listTree(publicDir)) {
-      const from = path.join(publicDir, file);
-      plan.set(file, { kind: "copy", hash: `P${sha(await readFile(from))}`, from });
-    }
-    for (const file of extraFiles) plan.set(file.path, { kind: "text", hash: `T${sha(file.content)}`, content: file.content });
 
     const changed: string[] = [];
     const unchanged: string[] = [];
@@ -291,15 +322,10 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       stage("");
       return result(archive, index, pageCount, plan.size, "incremental", 0, 0, timings);
     }
-
-    const root = incremental ? `${outDir}.gazette-patch-${process.pid}` : `${outDir}.gazette-staging-${process.pid}`;
-    temporaries.push(root);
-    await rm(root, { recursive: true, force: true });
-    await mkdir(root, { recursive: true });
+    await makeRoot();
 
     const toProduce = new Set(changed);
     if (!incremental && old && unchanged.length > 0) {
-      stage("reuse", `${unchanged.length} files`);
       const failed = await linkUnchanged(outDir, root, unchanged);
       for (const file of failed) toProduce.add(file);
     }
@@ -307,16 +333,14 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     // Eleventy runs as a whole: when any of its files must be written (one lost from the output, say), it runs now.
     if (eleventyRun === null && [...toProduce].some((file) => plan.get(file)!.kind === "eleventy")) await runEleventy();
 
-    stage("render", `${toProduce.size} files`);
-    const jobs: PageJob[] = [];
-    const dirs = new Set<string>();
-    for (const file of toProduce) {
+    options.onStage?.("render", `${toProduce.size} files`);
+    // Pages not yet rendered (a file that could not be linked from the old output) go to the workers too.
+    startRendering([...toProduce].flatMap((file) => {
       const planned = plan.get(file)!;
-      if (planned.kind === "page") jobs.push(planned.job);
-      else dirs.add(path.dirname(path.join(root, file)));
-    }
-    await Promise.all([...dirs].map((dir) => mkdir(dir, { recursive: true })));
+      return planned.kind === "page" && !rendered.has(file) ? [planned.job] : [];
+    }));
     const others = [...toProduce].filter((file) => plan.get(file)!.kind !== "page");
+    await Promise.all([...new Set(others.map((file) => path.dirname(path.join(root, file))))].map((dir) => mkdir(dir, { recursive: true })));
     for (let i = 0; i < others.length; i += 128) {
       await Promise.all(
         others.slice(i, i + 128).map(async (file) => {
@@ -328,7 +352,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         }),
       );
     }
-    await renderPages(jobs, root, templatesDir, fast, globals, pool, options.onProgress);
+    await Promise.all(rendering);
 
     stage("commit");
     if (incremental) {

@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import nunjucks from "nunjucks";
 import { MarkdownRenderer, type BodyLink } from "./markdown.js";
@@ -13,11 +13,16 @@ export interface BodyJob {
   links: BodyLink[];
 }
 
-/** One page to render: a template, the page object `p`, and where to write it (relative to the output root). */
+/**
+ * One page to render: a template, the page object `p` (or its JSON, which
+ * crosses to a worker as one flat string instead of a cloned object graph),
+ * and where to write it (relative to the output root).
+ */
 export interface PageJob {
   template: string;
   path: string;
-  page: Record<string, unknown>;
+  page?: Record<string, unknown>;
+  json?: string;
   /** When set, `p.article.html` is this body rendered (article pages). */
   body?: BodyJob;
 }
@@ -56,7 +61,7 @@ export class PageRenderer {
   render(job: PageJob): string {
     const template = this.compiled.get(job.template);
     if (!template) throw new Error(`no compiled template ${job.template}`);
-    let page = job.page;
+    let page = job.page ?? (JSON.parse(job.json!) as Record<string, unknown>);
     if (job.body) {
       const article = page.article as Record<string, unknown>;
       page = { ...page, article: { ...article, html: this.markdown.render(job.body.markdown, job.body.links) } };
@@ -64,26 +69,25 @@ export class PageRenderer {
     return template.render({ ...this.globals, p: page });
   }
 
-  /** Renders jobs and writes each under root, a few files in flight at a time. */
-  async renderToFiles(root: string, jobs: PageJob[]): Promise<number> {
+  /**
+   * Renders jobs and writes each under root. Writes are synchronous: a worker
+   * has nothing else to do meanwhile, and a promise per file (mkdir, open,
+   * write, close on the thread pool) cost more than the writes themselves.
+   * Each folder is made once per worker.
+   */
+  renderToFiles(root: string, jobs: PageJob[]): number {
     let bytes = 0;
-    const pending: Promise<void>[] = [];
     for (const job of jobs) {
       const html = this.render(job);
       bytes += html.length;
-      pending.push(this.write(path.join(root, job.path), html));
-      if (pending.length >= 64) await Promise.all(pending.splice(0));
+      const file = path.join(root, job.path);
+      const dir = path.dirname(file);
+      if (!this.madeDirs.has(dir)) {
+        mkdirSync(dir, { recursive: true });
+        this.madeDirs.add(dir);
+      }
+      writeFileSync(file, html);
     }
-    await Promise.all(pending);
     return bytes;
-  }
-
-  private async write(file: string, content: string): Promise<void> {
-    const dir = path.dirname(file);
-    if (!this.madeDirs.has(dir)) {
-      await mkdir(dir, { recursive: true });
-      this.madeDirs.add(dir);
-    }
-    await writeFile(file, content);
   }
 }
