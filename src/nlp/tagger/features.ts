@@ -299,11 +299,18 @@ function gazFeature(mask: number, pos: string): string {
 
 export function prepareDoc(text: string, lex: Lexicon): PreparedDoc {
   // bounded caches, trimmed between documents (a document's word types must share one lower-case id space)
-  if ((typeCaches.get(lex)?.size ?? 0) >= TYPE_CACHE_MAX) clearWordTypes(lex);
+  let cache = typeCaches.get(lex);
+  if (cache && cache.size >= TYPE_CACHE_MAX) (clearWordTypes(lex), (cache = undefined));
+  if (!cache) typeCaches.set(lex, (cache = new Map()));
   const tokens = tokenize(text);
   const n = tokens.length;
   const types = new Array<WordType>(n);
-  for (let i = 0; i < n; i++) types[i] = wordType(tokens[i]!.text, lex);
+  for (let i = 0; i < n; i++) {
+    const raw = tokens[i]!.text;
+    let t = cache.get(raw);
+    if (t === undefined) cache.set(raw, (t = makeType(raw, lex)));
+    types[i] = t;
+  }
   const lineType = new Uint8Array(n);
   const lineStarts: number[] = [];
   for (let s = 0; s < n; ) {
@@ -314,11 +321,48 @@ export function prepareDoc(text: string, lex: Lexicon): PreparedDoc {
     lineStarts.push(s);
     s = e;
   }
-  // document casing evidence from normal lines, non-initial positions: 1 lower-case seen, 2 capitalised seen
-  // (kept per lower-case word id in scratch arrays stamped with this document's number: no per-document Map)
   const gen = nextDocStamp(lowerIdCount(lex));
-  let recase = false;
+  const recase = caseEvidence(tokens, types, lineType, gen);
+  const docForms = recase ? headlineWordForms(tokens, types, lineType, gen) : undefined;
+  const forms = new Array<string>(n);
+  const lowers = new Array<string>(n);
+  const keys = new Array<string>(n);
+  const docCase = new Uint8Array(n);
+  const recased: boolean[] = [];
   for (let i = 0; i < n; i++) {
+    const ty = types[i]!;
+    let f = ty.text;
+    if (ty.alpha) {
+      docCase[i] = caseStamp[ty.lowerId] === gen ? caseVal[ty.lowerId]! : 0;
+      if (lineType[i] !== LineType.Normal) {
+        const best = recaseWord(tokens[i]!, ty, lineType[i]!, docForms, lex);
+        if (best !== f) ((f = best), (recased[i] = true));
+      }
+    }
+    forms[i] = f;
+    lowers[i] = ty.lower;
+    keys[i] = ty.key;
+  }
+  const gaz = gazetteerMatches(tokens, types, forms, lowers, recased, lex);
+  let shapes: string[] | undefined;
+  return {
+    text, tokens, types, forms, lowers, lineType, gaz, docCase, lineStarts, keys,
+    // only training and the reference scorer read shapes as strings
+    get shapes(): string[] {
+      return (shapes ??= forms.map((f, i) => (recased[i] ? shape(f) : types[i]!.shape)));
+    },
+  };
+}
+
+/**
+ * Document casing evidence from normal lines, non-initial positions (1 lower-case
+ * seen, 2 capitalised seen), kept per lower-case word id in scratch arrays stamped
+ * with the document's number (no per-document Map). Returns whether some
+ * ALL-CAPS / Title-Case line has words to re-case.
+ */
+function caseEvidence(tokens: Token[], types: WordType[], lineType: Uint8Array, gen: number): boolean {
+  let recase = false;
+  for (let i = 0; i < tokens.length; i++) {
     const ty = types[i]!;
     if (lineType[i] !== LineType.Normal) {
       recase ||= ty.alpha;
@@ -329,56 +373,49 @@ export function prepareDoc(text: string, lex: Lexicon): PreparedDoc {
     if (caseStamp[id] !== gen) ((caseStamp[id] = gen), (caseVal[id] = 0));
     caseVal[id]! |= ty.hasUpper ? 2 : 1;
   }
-  // for re-casing ALL-CAPS / Title-Case lines: how each of their words is written elsewhere
-  let docForms: Map<number, Map<string, number>> | undefined;
-  if (recase) {
-    docForms = new Map();
-    for (let i = 0; i < n; i++) {
-      if (lineType[i] === LineType.Normal || !types[i]!.alpha) continue;
-      const id = types[i]!.lowerId;
-      if (formStamp[id] !== gen) ((formStamp[id] = gen), docForms.set(id, new Map()));
-    }
-    for (let i = 0; i < n; i++) {
-      const ty = types[i]!;
-      if (lineType[i] !== LineType.Normal || tokens[i]!.sentStart || !ty.alpha || formStamp[ty.lowerId] !== gen) continue;
-      const m = docForms.get(ty.lowerId)!;
-      m.set(ty.text, (m.get(ty.text) ?? 0) + 1);
-    }
+  return recase;
+}
+
+/** For re-casing ALL-CAPS / Title-Case lines: how each of their words is written elsewhere (by lower-case id). */
+function headlineWordForms(tokens: Token[], types: WordType[], lineType: Uint8Array, gen: number): Map<number, Map<string, number>> {
+  const n = tokens.length;
+  const docForms = new Map<number, Map<string, number>>();
+  for (let i = 0; i < n; i++) {
+    if (lineType[i] === LineType.Normal || !types[i]!.alpha) continue;
+    const id = types[i]!.lowerId;
+    if (formStamp[id] !== gen) ((formStamp[id] = gen), docForms.set(id, new Map()));
   }
-  const forms = new Array<string>(n);
-  const lowers = new Array<string>(n);
-  const keys = new Array<string>(n);
-  const docCase = new Uint8Array(n);
-  const recased: boolean[] = [];
   for (let i = 0; i < n; i++) {
     const ty = types[i]!;
-    const l = ty.lower;
-    let f = ty.text;
-    if (ty.alpha) {
-      docCase[i] = caseStamp[ty.lowerId] === gen ? caseVal[ty.lowerId]! : 0;
-      if (lineType[i] !== LineType.Normal) {
-        // re-case words on ALL-CAPS / Title-Case lines
-        let best: string | undefined;
-        const dm = docForms?.get(ty.lowerId);
-        if (dm) {
-          let bc = 0;
-          for (const [k, c] of dm) if (c > bc) ((bc = c), (best = k));
-        }
-        if (best === undefined) best = lex.casing(l);
-        if (best === undefined) {
-          if (lineType[i] === LineType.Caps && !tokens[i]!.url) {
-            // unknown all-caps word: short ones may be acronyms, keep; else title-case
-            best = ty.letters <= 3 ? f : titleCase(f);
-          } else best = f;
-        }
-        if (best !== f) ((f = best), (recased[i] = true));
-      }
-    }
-    forms[i] = f;
-    lowers[i] = l;
-    keys[i] = ty.key;
+    if (lineType[i] !== LineType.Normal || tokens[i]!.sentStart || !ty.alpha || formStamp[ty.lowerId] !== gen) continue;
+    const m = docForms.get(ty.lowerId)!;
+    m.set(ty.text, (m.get(ty.text) ?? 0) + 1);
   }
-  // gazetteer: longest match from each capitalised token
+  return docForms;
+}
+
+/** The form of a word on an ALL-CAPS / Title-Case line, re-cased from the document or the training text. */
+function recaseWord(tok: Token, ty: WordType, lt: number, docForms: Map<number, Map<string, number>> | undefined, lex: Lexicon): string {
+  const f = ty.text;
+  let best: string | undefined;
+  const dm = docForms?.get(ty.lowerId);
+  if (dm) {
+    let bc = 0;
+    for (const [k, c] of dm) if (c > bc) ((bc = c), (best = k));
+  }
+  if (best === undefined) best = lex.casing(ty.lower);
+  if (best === undefined) {
+    if (lt === LineType.Caps && !tok.url) {
+      // unknown all-caps word: short ones may be acronyms, keep; else title-case
+      best = ty.letters <= 3 ? f : titleCase(f);
+    } else best = f;
+  }
+  return best;
+}
+
+/** Gazetteer feature per token: longest match from each capitalised token ("" none). */
+function gazetteerMatches(tokens: Token[], types: WordType[], forms: string[], lowers: string[], recased: boolean[], lex: Lexicon): string[] {
+  const n = tokens.length;
   const gaz = new Array<string>(n).fill("");
   for (let i = 0; i < n; i++) {
     const ty = types[i]!;
@@ -402,14 +439,7 @@ export function prepareDoc(text: string, lex: Lexicon): PreparedDoc {
     }
     i += bestLen - 1;
   }
-  let shapes: string[] | undefined;
-  return {
-    text, tokens, types, forms, lowers, lineType, gaz, docCase, lineStarts, keys,
-    // only training and the reference scorer read shapes as strings
-    get shapes(): string[] {
-      return (shapes ??= forms.map((f, i) => (recased[i] ? shape(f) : types[i]!.shape)));
-    },
-  };
+  return gaz;
 }
 
 const l0 = (lowers: string[], i: number): string => lowers[i]!;

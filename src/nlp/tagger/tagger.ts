@@ -426,6 +426,23 @@ const LETTER = /\p{L}/u;
  * vote, longer spans first), and untagged repeats of a tagged surface tagged.
  */
 export function postProcess(d: PreparedDoc, spans: RawSpan[]): RawSpan[] {
+  const cleaned = cleanSpans(d, spans);
+  const major = majorityTypes(d, cleaned);
+  const added = propagate(d, cleaned, major);
+  const all = added.length ? cleaned.concat(added) : cleaned;
+  all.sort((a, b) => a.start - b.start);
+  return all;
+}
+
+/** The lower-cased words of tokens [t0, t1), space-joined: a surface's key. */
+function surfaceKey(d: PreparedDoc, t0: number, t1: number): string {
+  let k = d.lowers[t0]!;
+  for (let i = t0 + 1; i < t1; i++) k += " " + d.lowers[i]!;
+  return k;
+}
+
+/** No possessive or punctuation at the edges, no letterless spans. */
+function cleanSpans(d: PreparedDoc, spans: RawSpan[]): RawSpan[] {
   const { tokens } = d;
   const cleaned: RawSpan[] = [];
   for (const s of spans) {
@@ -441,21 +458,21 @@ export function postProcess(d: PreparedDoc, spans: RawSpan[]): RawSpan[] {
     if (!LETTER.test(text)) continue;
     cleaned.push({ ...s, t0, t1, start: tokens[t0]!.start, end: tokens[t1 - 1]!.end });
   }
-  // majority type per surface key
-  const key = (t0: number, t1: number): string => {
-    let k = d.lowers[t0]!;
-    for (let i = t0 + 1; i < t1; i++) k += " " + d.lowers[i]!;
-    return k;
-  };
+  return cleaned;
+}
+
+/** One type per surface key (majority vote, running text weighing more), applied to the spans. */
+function majorityTypes(d: PreparedDoc, cleaned: RawSpan[]): Map<string, ConllType> {
+  const keys = cleaned.map((s) => surfaceKey(d, s.t0, s.t1));
   const votes = new Map<string, Map<ConllType, number>>();
-  for (const s of cleaned) {
-    const k = key(s.t0, s.t1);
+  cleaned.forEach((s, x) => {
+    const k = keys[x]!;
     let m = votes.get(k);
     if (!m) votes.set(k, (m = new Map()));
     // lines in running text weigh more than headlines / tables
     const wgt = d.lineType[s.t0] === 0 ? 2 : 1;
     m.set(s.type, (m.get(s.type) ?? 0) + wgt);
-  }
+  });
   const major = new Map<string, ConllType>();
   for (const [k, m] of votes) {
     let best: ConllType = "MISC";
@@ -463,42 +480,56 @@ export function postProcess(d: PreparedDoc, spans: RawSpan[]): RawSpan[] {
     for (const [t, c] of m) if (c > bc) ((bc = c), (best = t));
     major.set(k, best);
   }
-  for (const s of cleaned) s.type = major.get(key(s.t0, s.t1)) ?? s.type;
-  // propagate: untagged occurrences of a tagged multi-letter capitalised surface
-  const taken = new Uint8Array(tokens.length);
+  cleaned.forEach((s, x) => (s.type = major.get(keys[x]!) ?? s.type));
+  return major;
+}
+
+/**
+ * Untagged occurrences of a tagged multi-letter capitalised surface get its
+ * type. Candidates are looked up by first word and then by length (longest
+ * first): one key built per length, not one per candidate surface.
+ */
+function propagate(d: PreparedDoc, cleaned: RawSpan[], major: Map<string, ConllType>): RawSpan[] {
+  const { tokens } = d;
+  const n = tokens.length;
+  const taken = new Uint8Array(n);
   for (const s of cleaned) taken.fill(1, s.t0, s.t1);
-  const byFirst = new Map<string, Array<{ len: number; k: string; type: ConllType }>>();
-  for (const [k, type] of major) {
-    const parts = k.split(" ");
+  /** first word -> the token lengths of the surfaces starting with it, longest first */
+  const byFirst = new Map<string, number[]>();
+  for (const k of major.keys()) {
     if (k.length < 2) continue;
-    const arr = byFirst.get(parts[0]!) ?? [];
-    arr.push({ len: parts.length, k, type });
-    byFirst.set(parts[0]!, arr);
+    const sp = k.indexOf(" ");
+    const first = sp < 0 ? k : k.slice(0, sp);
+    let len = 1;
+    for (let p = sp; p >= 0; p = k.indexOf(" ", p + 1)) len++;
+    const arr = byFirst.get(first);
+    if (!arr) byFirst.set(first, [len]);
+    else if (!arr.includes(len)) arr.push(len);
   }
-  for (const arr of byFirst.values()) arr.sort((a, b) => b.len - a.len);
+  for (const arr of byFirst.values()) if (arr.length > 1) arr.sort((a, b) => b - a);
   const added: RawSpan[] = [];
-  for (let i = 0; i < tokens.length; i++) {
+  for (let i = 0; i < n; i++) {
     if (taken[i]) continue;
-    const cands = byFirst.get(d.lowers[i]!);
-    if (!cands) continue;
+    const lens = byFirst.get(d.lowers[i]!);
+    if (!lens) continue;
     const f = d.forms[i]!;
     if (f.charAt(0) === f.charAt(0).toLowerCase()) continue; // capitalised (or re-cased) only
-    for (const c of cands) {
-      const t1 = i + c.len;
-      if (t1 > tokens.length || tokens[t1 - 1]!.line !== tokens[i]!.line) continue;
+    for (const len of lens) {
+      const t1 = i + len;
+      if (t1 > n || tokens[t1 - 1]!.line !== tokens[i]!.line) continue;
       let free = true;
       for (let j = i; j < t1; j++) if (taken[j]) free = false;
-      if (!free || key(i, t1) !== c.k) continue;
+      if (!free) continue;
+      const type = major.get(surfaceKey(d, i, t1));
+      if (type === undefined) continue;
       // the surface must not continue a longer capitalised name
       const nx = d.forms[t1];
-      if (nx && t1 < tokens.length && tokens[t1]!.line === tokens[i]!.line && /^\p{Lu}/u.test(nx) && d.lineType[t1] === 0) continue;
-      added.push({ t0: i, t1, start: tokens[i]!.start, end: tokens[t1 - 1]!.end, type: c.type });
+      if (nx && t1 < n && tokens[t1]!.line === tokens[i]!.line && /^\p{Lu}/u.test(nx) && d.lineType[t1] === 0) continue;
+      added.push({ t0: i, t1, start: tokens[i]!.start, end: tokens[t1 - 1]!.end, type });
       taken.fill(1, i, t1);
       i = t1 - 1;
       break;
     }
   }
-  const all = cleaned.concat(added);
-  all.sort((a, b) => a.start - b.start);
-  return all;
+  return added;
 }
