@@ -181,17 +181,23 @@ export interface WordType {
 }
 
 const TYPE_CACHE_MAX = 300_000;
-const typeCaches = new WeakMap<Lexicon, Map<string, WordType>>();
-const lowerIdMaps = new WeakMap<Lexicon, Map<string, number>>();
+/** Per lexicon: word types by token string, and dense ids of lower-case forms (emptied, never replaced). */
+interface TypeCache {
+  types: Map<string, WordType>;
+  lowerIds: Map<string, number>;
+}
+const typeCaches = new WeakMap<Lexicon, TypeCache>();
+function typeCache(lex: Lexicon): TypeCache {
+  let c = typeCaches.get(lex);
+  if (!c) typeCaches.set(lex, (c = { types: new Map(), lowerIds: new Map() }));
+  return c;
+}
 
-function lowerIdOf(lower: string, lex: Lexicon): number {
-  let m = lowerIdMaps.get(lex);
-  if (!m) lowerIdMaps.set(lex, (m = new Map()));
-  let id = m.get(lower);
-  if (id === undefined) m.set(lower, (id = m.size));
+function lowerIdOf(lower: string, c: TypeCache): number {
+  let id = c.lowerIds.get(lower);
+  if (id === undefined) c.lowerIds.set(lower, (id = c.lowerIds.size));
   return id;
 }
-const lowerIdCount = (lex: Lexicon): number => lowerIdMaps.get(lex)?.size ?? 0;
 
 // per lower-case word id, document-scoped scratch values valid where the stamp is the document's number
 let caseStamp = new Int32Array(1024);
@@ -219,7 +225,7 @@ function nextDocStamp(ids: number): number {
   return ++docStamp;
 }
 
-function makeType(raw: string, lex: Lexicon): WordType {
+function makeType(raw: string, lex: Lexicon, c: TypeCache): WordType {
   const text = normApos(raw);
   const lower = text.toLowerCase();
   const alpha = isAlpha(text);
@@ -242,7 +248,7 @@ function makeType(raw: string, lex: Lexicon): WordType {
     functionWord: FUNCTION_WORDS.has(lower),
     gaz1: alpha ? lex.gazMask(lower) : 0,
     gazPrefix: alpha && lex.gazPrefix(lower),
-    lowerId: lowerIdOf(lower, lex),
+    lowerId: lowerIdOf(lower, c),
     slot: -1,
     slotOwner: null,
   };
@@ -250,19 +256,18 @@ function makeType(raw: string, lex: Lexicon): WordType {
 
 /** The cached WordType of a token string. */
 export function wordType(raw: string, lex: Lexicon): WordType {
-  let cache = typeCaches.get(lex);
-  if (!cache) typeCaches.set(lex, (cache = new Map()));
-  let t = cache.get(raw);
+  const c = typeCache(lex);
+  let t = c.types.get(raw);
   if (t) return t;
-  t = makeType(raw, lex);
-  cache.set(raw, t);
+  t = makeType(raw, lex, c);
+  c.types.set(raw, t);
   return t;
 }
 
 /** Forget cached word types (and the tagger scores they hold) for a lexicon. */
 export function clearWordTypes(lex: Lexicon): void {
-  typeCaches.delete(lex);
-  lowerIdMaps.delete(lex);
+  const c = typeCaches.get(lex);
+  if (c) (c.types.clear(), c.lowerIds.clear());
 }
 
 function classifyLine(tokens: Token[], types: WordType[], from: number, to: number): LineType {
@@ -299,16 +304,16 @@ function gazFeature(mask: number, pos: string): string {
 
 export function prepareDoc(text: string, lex: Lexicon): PreparedDoc {
   // bounded caches, trimmed between documents (a document's word types must share one lower-case id space)
-  let cache = typeCaches.get(lex);
-  if (cache && cache.size >= TYPE_CACHE_MAX) (clearWordTypes(lex), (cache = undefined));
-  if (!cache) typeCaches.set(lex, (cache = new Map()));
+  const c = typeCache(lex);
+  if (c.types.size >= TYPE_CACHE_MAX) clearWordTypes(lex);
+  const cache = c.types;
   const tokens = tokenize(text);
   const n = tokens.length;
   const types = new Array<WordType>(n);
   for (let i = 0; i < n; i++) {
     const raw = tokens[i]!.text;
     let t = cache.get(raw);
-    if (t === undefined) cache.set(raw, (t = makeType(raw, lex)));
+    if (t === undefined) cache.set(raw, (t = makeType(raw, lex, c)));
     types[i] = t;
   }
   const lineType = new Uint8Array(n);
@@ -321,7 +326,7 @@ export function prepareDoc(text: string, lex: Lexicon): PreparedDoc {
     lineStarts.push(s);
     s = e;
   }
-  const gen = nextDocStamp(lowerIdCount(lex));
+  const gen = nextDocStamp(c.lowerIds.size);
   const recase = caseEvidence(tokens, types, lineType, gen);
   const docForms = recase ? headlineWordForms(tokens, types, lineType, gen) : undefined;
   const forms = new Array<string>(n);

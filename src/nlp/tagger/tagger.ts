@@ -116,14 +116,18 @@ export class LinearTagger {
   }
 
   private newRecord(): number {
-    const o = this.records * E;
-    if (o + E > this.arena.length) {
-      const next = new Float64Array(this.arena.length * 2);
-      next.set(this.arena);
-      this.arena = next;
-    }
-    this.records++;
-    return o;
+    // (emissions makes room for a normal document's words beforehand)
+    if ((this.records + 1) * E > this.arena.length) this.growArena(this.records + 1);
+    return this.records++ * E;
+  }
+
+  /** Room for `records` records in the arena. */
+  private growArena(records: number): void {
+    let size = this.arena.length;
+    while (size < records * E) size *= 2;
+    const next = new Float64Array(size);
+    next.set(this.arena);
+    this.arena = next;
   }
 
   private roleScores(key: string, o: number): void {
@@ -245,6 +249,9 @@ export class LinearTagger {
   emissions(d: PreparedDoc): Float64Array {
     const n = d.tokens.length;
     if (this.records + n >= ARENA_MAX_RECORDS) this.resetArena();
+    // every token may be a new word: room for them here, so that entry() does not grow the arena as it goes
+    const room = this.records + Math.min(n, 8192);
+    if (room * E > this.arena.length) this.growArena(room);
     const e = new Float64Array(n * K);
     const rec = new Int32Array(n);
     const lineOf = new Int32Array(n);
