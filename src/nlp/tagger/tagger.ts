@@ -68,7 +68,11 @@ const R_KEY = K + NROLES * K;
 const R_SHAPE = R_KEY + 1;
 /** offset of the word's shape block in shapeTab (see shapeBlock) */
 const R_SHAPE_BLOCK = R_SHAPE + 1;
-const E = R_SHAPE_BLOCK + 1;
+/** dense index of the word's shape (its block's offset / SB) */
+const R_SHAPE_IX = R_SHAPE_BLOCK + 1;
+const E = R_SHAPE_IX + 1;
+/** shape pairs with dense indices below this have their "sh-1" / "sh+1" rows cached in a table */
+const PAIR_SHAPES = 128;
 /*
  * Per distinct shape, the scores of the context templates whose parts are the
  * shape and a few-valued symbol, looked up once instead of once per token:
@@ -93,6 +97,10 @@ export class LinearTagger {
   private readonly lsRows = new Array<number>(24).fill(-2);
   private records = 0;
   private shapeTab = new Float64Array(64 * SB);
+  /** per template 2 / 3 and shape pair (dense indices): 0 not looked up yet, else weight row + 2 (1: none) */
+  private readonly shapePairs = new Int32Array(2 * PAIR_SHAPES * PAIR_SHAPES);
+  /** dense shape index of the line boundary */
+  private bShapeIx = 0;
   /** shape vocabulary id -> its block's offset in shapeTab */
   private readonly shapeBlocks = new Map<number, number>();
   /** identifies the current arena generation on WordType slots */
@@ -104,6 +112,7 @@ export class LinearTagger {
     this.ltIds = LINE_TYPE_SYMS.map(v);
     this.dcIds = DOC_CASE_SYMS.flatMap((x) => [v(x), v(x + "S")]);
     this.resetArena();
+    this.bShapeIx = this.shapeBlock(this.bId) / SB;
   }
 
   private resetArena(): void {
@@ -189,7 +198,9 @@ export class LinearTagger {
     this.arena[o + R_KEY] = this.model.vocab.getString(key, h);
     const shapeId = this.model.vocab.getString(sh, h);
     this.arena[o + R_SHAPE] = shapeId;
-    this.arena[o + R_SHAPE_BLOCK] = this.shapeBlock(shapeId);
+    const sb = this.shapeBlock(shapeId);
+    this.arena[o + R_SHAPE_BLOCK] = sb;
+    this.arena[o + R_SHAPE_IX] = sb / SB;
     this.cache.set(form, o);
     return o;
   }
@@ -280,6 +291,24 @@ export class LinearTagger {
   }
 
   /** Add the context template t's row for parts (x, y, z), if the model has one, to e[off..off+K). */
+  /** The row of context template t for parts (x, y, z), or -1. */
+  private restRow(t: number, x: number, y: number, z: number): number {
+    if (x < 0 || y === -1 || z === -1) return -1;
+    return this.model.restByTemplate[t]!.get(t, x, y, z);
+  }
+
+  /** Template 2 or 3 (shape bigrams) for shapes x, y with dense indices xi, yi, through the pair table. */
+  private addShapePair(e: Float64Array, t: number, x: number, y: number, xi: number, yi: number, off: number): void {
+    let r: number;
+    if (xi < PAIR_SHAPES && yi < PAIR_SHAPES) {
+      const k = (t - 2) * PAIR_SHAPES * PAIR_SHAPES + xi * PAIR_SHAPES + yi;
+      const v = this.shapePairs[k]!;
+      if (v !== 0) r = v - 2;
+      else this.shapePairs[k] = (r = this.restRow(t, x, y, ABSENT)) + 2;
+    } else r = this.restRow(t, x, y, ABSENT);
+    if (r >= 0) addW(e, off, this.model.restWeights[t]!, r * K);
+  }
+
   private addRest(e: Float64Array, t: number, x: number, y: number, z: number, off: number): void {
     if (x < 0 || y === -1 || z === -1) return;
     const r = this.model.restByTemplate[t]!.get(t, x, y, z);
@@ -291,6 +320,7 @@ export class LinearTagger {
     const a = this.arena; // no records are added below
     const st = this.shapeTab;
     const B = this.bId;
+    const bx = this.bShapeIx;
     for (let i = 0; i < n; i++) {
       const o = rec[i]!;
       const off = i * K;
@@ -314,8 +344,11 @@ export class LinearTagger {
       const sn = hasN ? a[rec[i + 1]! + R_SHAPE]! : B;
       this.addRest(e, 0, kp, k0, ABSENT, off);
       this.addRest(e, 1, k0, kn, ABSENT, off);
-      this.addRest(e, 2, sp, s0, ABSENT, off);
-      this.addRest(e, 3, s0, sn, ABSENT, off);
+      const x0 = a[o + R_SHAPE_IX]!;
+      const xp = hasP ? a[rec[i - 1]! + R_SHAPE_IX]! : bx;
+      const xn = hasN ? a[rec[i + 1]! + R_SHAPE_IX]! : bx;
+      this.addShapePair(e, 2, sp, s0, xp, x0, off);
+      this.addShapePair(e, 3, s0, sn, x0, xn, off);
       this.addRest(e, 4, sp, s0, sn, off);
       const lt = d.lineType[i]!;
       const tok = d.tokens[i]!;

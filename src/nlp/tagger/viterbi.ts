@@ -101,11 +101,21 @@ function viterbiFast(emit: Float64Array, n: number, trans: Float64Array, base: n
     const ei = eo + i * NT;
     const bi = i * NT;
     for (let b = 0; b < NT; b++) {
-      let best = prev[0]! + T[b]!;
-      let arg = 0;
-      for (let a = 1; a < NT; a++) {
-        const s = prev[a]! + T[a * NT + b]!;
-        if (s > best) ((best = s), (arg = a));
+      let best: number;
+      let arg: number;
+      if (b !== 0 && (b & 1) === 0) {
+        // I-X follows only B-X (b - 1) or I-X (b): every other predecessor scores -1e30 and never wins
+        best = prev[b - 1]! + T[(b - 1) * NT + b]!;
+        arg = b - 1;
+        const s = prev[b]! + T[b * NT + b]!;
+        if (s > best) ((best = s), (arg = b));
+      } else {
+        best = prev[0]! + T[b]!;
+        arg = 0;
+        for (let a = 1; a < NT; a++) {
+          const s = prev[a]! + T[a * NT + b]!;
+          if (s > best) ((best = s), (arg = a));
+        }
       }
       cur[b] = best + emit[ei + b]!;
       bk[bi + b] = arg;
