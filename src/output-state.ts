@@ -38,6 +38,12 @@ export interface Manifest {
   files: Record<string, string>;
   /** The files Eleventy's one run wrote, and that run's input hash. */
   eleventy?: { hash: string; files: string[] };
+  /**
+   * Hash of every input of the build that wrote the folder (content, templates and public files' bytes,
+   * options, Gazette's code and tagger), with the counts it reported: an incremental build whose inputs
+   * hash the same has nothing to do.
+   */
+  inputs?: { hash: string; summary: { articles: number; entities: number; topics: number; pages: number; files: number } };
 }
 
 export type Journal =
@@ -76,9 +82,14 @@ export class OutputState {
   }
 
   /** Step 1's last act: the manifest the folder will have once the journal is applied. */
-  async prepare(files: Record<string, string>, ino: number, extra: Pick<Manifest, "eleventy"> = {}): Promise<void> {
+  async prepare(files: Record<string, string>, ino: number, extra: Pick<Manifest, "eleventy" | "inputs"> = {}): Promise<void> {
     const manifest: Manifest = { format: FORMAT, outDir: this.outDir, ino, files, ...extra };
     await writeFileAtomic(this.nextManifestFile, JSON.stringify(manifest));
+  }
+
+  /** Records the inputs of a build that found nothing to change (the folder itself is as it was). */
+  async recordInputs(manifest: Manifest, inputs: Manifest["inputs"]): Promise<void> {
+    await writeFileAtomic(this.manifestFile, JSON.stringify({ ...manifest, inputs }));
   }
 
   /** Step 2 then 3. */
