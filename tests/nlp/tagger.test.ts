@@ -190,3 +190,38 @@ describe("model internals", () => {
     }
   });
 });
+
+describe("long documents", () => {
+  // One paragraph with every pattern the document-level passes handle (acronym
+  // definitions, "Operation X", "<Name> network", "ISIS-K", "the X are", repeats
+  // to propagate), repeated: each pass must stay linear in the document's size.
+  const para =
+    "Officials of the Tehreek-e-Taliban Pakistan (TTP) met the Islamic State (IS) envoy in Kabul on Monday, " +
+    "and the TTP said ISIS-K and the Haqqani network would join Operation Zarb-e-Azb. While Sadiq spoke, " +
+    "the Taliban are said to control Kandahar, Reuters reported from Islamabad. Mohammad Sadiq told the " +
+    "European Union (EU) that the EU-K office in Brussels would stay open.";
+  const doc = (k: number): string => ("PESHAWAR, Pakistan\n" + para + "\n\n").repeat(k);
+  const time = (text: string): number => {
+    const t0 = performance.now();
+    tagger.tag(text);
+    return performance.now() - t0;
+  };
+
+  it("tags a document four times as long in about four times the time (ratio measured side by side)", () => {
+    const small = doc(400); // ~160 kB
+    const large = doc(1600); // ~640 kB
+    time(small); // warm up
+    const ratios: number[] = [];
+    for (let r = 0; r < 3; r++) ratios.push(time(large) / time(small));
+    ratios.sort((a, b) => a - b);
+    // linear: ~4; the quadratic passes this guards against gave ~16
+    expect(ratios[1]!).toBeLessThan(6);
+  });
+
+  it("tags every repeat of a paragraph alike", () => {
+    const one = tagged(doc(1));
+    const many = tagged(doc(50));
+    expect(many.length).toBe(one.length * 50);
+    expect(many.slice(0, one.length)).toEqual(one);
+  });
+});

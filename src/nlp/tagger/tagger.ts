@@ -96,7 +96,7 @@ export class LinearTagger {
   /** rows of the "ls=" features by bucket * 3 + capitalisation class (-2: not looked up yet) */
   private readonly lsRows = new Array<number>(24).fill(-2);
   private records = 0;
-  private shapeTab = new Float64Array(64 * SB);
+  private shapeTab = new Float64Array(128 * SB);
   /** per template 2 / 3 and shape pair (dense indices): 0 not looked up yet, else weight row + 2 (1: none) */
   private readonly shapePairs = new Int32Array(2 * PAIR_SHAPES * PAIR_SHAPES);
   /** dense shape index of the line boundary */
