@@ -83,5 +83,23 @@ console.log(
   `            ${cold.rate.toFixed(0)} articles/s on one core (dev set x${passes}, word caches emptied before each pass; ${cold.cpuRate.toFixed(0)} per CPU-second)` +
     ` [load average ${os.loadavg()[0]!.toFixed(1)} on ${os.availableParallelism()} cores while measuring]`,
 );
+// Long documents: one CoNLL paragraph repeated to 1, 2 and 4 MB, tagged whole; every document-level
+// pass is linear, so the time should grow about as the size (ratios, not absolute times, are the check).
+if (fs.existsSync(trainDir) && process.env.NER_SCALING !== "0") {
+  const para = fs.readFileSync(path.join(trainDir, "doc-0001.txt"), "utf8").split("\n").slice(1).join(" ");
+  const long = (mb: number): string => (para + "\n\n").repeat(Math.ceil((mb * 1e6) / (para.length + 2)));
+  const tg = new NerTagger(model);
+  tg.tag(long(0.25)); // warm-up
+  const times = [1, 2, 4].map((mb) => {
+    const text = long(mb);
+    const t1 = performance.now();
+    tg.tag(text);
+    return { mb, ms: performance.now() - t1 };
+  });
+  console.log(
+    `long documents: ${times.map((t) => `${t.mb} MB ${(t.ms / 1000).toFixed(2)} s`).join(", ")}; ` +
+      `time ratio 2/1 MB ${(times[1]!.ms / times[0]!.ms).toFixed(2)}, 4/1 MB ${(times[2]!.ms / times[0]!.ms).toFixed(2)} (linear: 2, 4)`,
+  );
+}
 const size = fs.statSync(process.env.GAZETTE_NER_MODEL || MODEL_PATH()).size;
 console.log(`model load: ${loadMs.toFixed(0)} ms (${(size / 1e6).toFixed(2)} MB, ${model.features} features)`);
