@@ -29,7 +29,7 @@ const S_S = [0, 1, 2, 3, 4].map((k) => stateOf("s" + k + "="));
 const S_ROLE = ROLES.map((r) => stateOf(r));
 
 /** v[o..o+9) += u[p..p+9) (9 = number of tags, unrolled) */
-function addVec(v: Float64Array, o: number, u: Float64Array, p: number): void {
+function addVec(v: Float64Array, o: number, u: Int32Array, p: number): void {
   v[o]! += u[p]!;
   v[o + 1]! += u[p + 1]!;
   v[o + 2]! += u[p + 2]!;
@@ -52,12 +52,24 @@ function addW(v: Float64Array, o: number, u: Int16Array, p: number): void {
   v[o + 7]! += u[p + 7]!;
   v[o + 8]! += u[p + 8]!;
 }
-function setVec(v: Float64Array, o: number, u: Float64Array, p: number): void {
+/** Integer score vector v[o..o+9) += weight row u[p..p+9) (arena and shape table: sums of int16 weights, exact). */
+function addWi(v: Int32Array, o: number, u: Int16Array, p: number): void {
+  v[o]! += u[p]!;
+  v[o + 1]! += u[p + 1]!;
+  v[o + 2]! += u[p + 2]!;
+  v[o + 3]! += u[p + 3]!;
+  v[o + 4]! += u[p + 4]!;
+  v[o + 5]! += u[p + 5]!;
+  v[o + 6]! += u[p + 6]!;
+  v[o + 7]! += u[p + 7]!;
+  v[o + 8]! += u[p + 8]!;
+}
+function setVec(v: Float64Array, o: number, u: Int32Array, p: number): void {
   for (let t = 0; t < 9; t++) v[o + t] = u[p + t]!;
 }
 
 /*
- * Per-word scores live in one growing Float64Array (an arena), one record of
+ * Per-word scores live in one growing Int32Array (an arena: the scores are sums of int16 weights), one record of
  * E numbers per distinct word form: its intrinsic feature scores (K), its
  * scores as each neighbour role (NROLES x K), and its interned key and shape
  * ids. Record 0 is the line boundary ("<>") in every role.
@@ -92,11 +104,11 @@ export class LinearTagger {
   private readonly bId: number;
   private readonly ltIds: number[];
   private readonly dcIds: number[];
-  private arena = new Float64Array(4096 * E);
+  private arena = new Int32Array(4096 * E);
   /** rows of the "ls=" features by bucket * 3 + capitalisation class (-2: not looked up yet) */
   private readonly lsRows = new Array<number>(24).fill(-2);
   private records = 0;
-  private shapeTab = new Float64Array(128 * SB);
+  private shapeTab = new Int32Array(128 * SB);
   /** per template 2 / 3 and shape pair (dense indices): 0 not looked up yet, else weight row + 2 (1: none) */
   private readonly shapePairs = new Int32Array(2 * PAIR_SHAPES * PAIR_SHAPES);
   /** dense shape index of the line boundary */
@@ -134,7 +146,7 @@ export class LinearTagger {
   private growArena(records: number): void {
     let size = this.arena.length;
     while (size < records * E) size *= 2;
-    const next = new Float64Array(size);
+    const next = new Int32Array(size);
     next.set(this.arena);
     this.arena = next;
   }
@@ -161,7 +173,7 @@ export class LinearTagger {
     // dl = digitNorm(lower): the key, unless the form lower-cases differently
     const dl = lower === key ? key : hasDigit(lower) ? digitNorm(lower) : lower;
     const sh = shapeOf ?? shape(form);
-    if (this.biasRow >= 0) addW(this.arena, o, this.model.w, this.biasRow * K);
+    if (this.biasRow >= 0) addWi(this.arena, o, this.model.w, this.biasRow * K);
     h.from(S_W).strDigits(form);
     this.addHashed(o);
     h.from(S_L).str(dl);
@@ -183,7 +195,7 @@ export class LinearTagger {
     if (lr === -2) {
       lr = this.lsRows[key2] = lookupFeature(this.model, "ls=" + (ls ?? "u") + "lCA"[cap]);
     }
-    if (lr >= 0) addW(this.arena, o, this.model.w, lr * K);
+    if (lr >= 0) addWi(this.arena, o, this.model.w, lr * K);
     // the rare ones as strings
     if (len === 1 || form.includes("-")) {
       const f = this.feats;
@@ -211,7 +223,7 @@ export class LinearTagger {
     if (b !== undefined) return b;
     b = this.shapeBlocks.size * SB;
     if (b + SB > this.shapeTab.length) {
-      const next = new Float64Array(this.shapeTab.length * 2);
+      const next = new Int32Array(this.shapeTab.length * 2);
       next.set(this.shapeTab);
       this.shapeTab = next;
     }
@@ -221,7 +233,7 @@ export class LinearTagger {
     const add = (t: number, x: number, y: number, at: number): void => {
       if (x < 0 || y === -1) return;
       const r = restByTemplate[t]!.get(t, x, y, ABSENT);
-      if (r >= 0) addW(tab, b! + at, restWeights[t]!, r * K);
+      if (r >= 0) addWi(tab, b! + at, restWeights[t]!, r * K);
     };
     if (s0 >= 0) {
       for (let lt = 0; lt < 3; lt++) add(5, this.ltIds[lt]!, s0, SB_LT * K + lt * K);
@@ -249,7 +261,7 @@ export class LinearTagger {
   /** Add the weight row of the feature hashed in this.h, if the model has it, to arena[o..o+K). */
   private addHashed(o: number): void {
     const r = this.model.index.get(this.h.a, this.h.b);
-    if (r >= 0) addW(this.arena, o, this.model.w, r * K);
+    if (r >= 0) addWi(this.arena, o, this.model.w, r * K);
   }
 
   /**
