@@ -22,47 +22,57 @@ export async function expandInputs(inputs: string[]): Promise<string[]> {
   return files;
 }
 
+/** How many files are read or written at once: enough to overlap the file system's latency, few enough to stay polite. */
+const PARALLEL_FILES = 64;
+
+async function inBatches<T, R>(items: T[], operation: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  for (let i = 0; i < items.length; i += PARALLEL_FILES) results.push(...(await Promise.all(items.slice(i, i + PARALLEL_FILES).map(operation))));
+  return results;
+}
+
 /**
  * Ingests raw articles into content/articles. Each article is written
  * atomically (temporary file, then rename) and an existing one is kept
  * unless `force`, so an editor's hand edits are never lost by a re-run.
+ * Files are read and written in parallel batches; which file claims which
+ * article is decided in input order, so the outcome does not depend on timing.
  */
 export async function ingestFiles(files: string[], contentDir: string, options: IngestOptions & { force?: boolean } = {}): Promise<IngestReport> {
   const report: IngestReport = { written: [], skipped: [], errors: [] };
   const articlesDir = path.join(contentDir, "articles");
-  const madeDirs = new Set<string>();
-  const claimed = new Map<string, string>();
-  for (const file of files) {
+  const parsed = await inBatches(files, async (file) => {
     const decoded = decodeText(file, await readFile(file));
-    if ("issue" in decoded) {
-      report.errors.push({ file, message: decoded.issue.message });
-      continue;
-    }
-    const result = ingestRawText(file, decoded.text, options);
+    return "issue" in decoded ? { error: decoded.issue.message } : ingestRawText(file, decoded.text, options);
+  });
+
+  const claimed = new Map<string, string>();
+  const toWrite: { file: string; target: string; markdown: string }[] = [];
+  parsed.forEach((result, index) => {
+    const file = files[index]!;
     if ("error" in result) {
       report.errors.push({ file, message: result.error });
-      continue;
+      return;
     }
     const target = path.join(articlesDir, result.article.relativePath);
     const earlier = claimed.get(target);
     if (earlier) {
       report.errors.push({ file, message: `makes the same article as ${earlier} (${target}): rename one of them YYYY-MM-DD-<other-slug>.txt` });
-      continue;
+      return;
     }
     claimed.set(target, file);
-    const dir = path.dirname(target);
-    if (!madeDirs.has(dir)) {
-      await mkdir(dir, { recursive: true });
-      madeDirs.add(dir);
-    }
-    if (!options.force && (await exists(target))) {
-      report.skipped.push({ file, reason: `${target} exists (pass --force to overwrite it)` });
-      continue;
-    }
-    const written = await writeAtomically(target, result.article.markdown, { overwrite: options.force ?? false });
-    if (written) report.written.push(target);
+    toWrite.push({ file, target, markdown: result.article.markdown });
+  });
+
+  await Promise.all([...new Set(toWrite.map((item) => path.dirname(item.target)))].map((dir) => mkdir(dir, { recursive: true })));
+  const outcomes = await inBatches(toWrite, async ({ target, markdown }) => {
+    if (!options.force && (await exists(target))) return false;
+    return writeAtomically(target, markdown, { overwrite: options.force ?? false });
+  });
+  toWrite.forEach(({ file, target }, index) => {
+    if (outcomes[index]) report.written.push(target);
     else report.skipped.push({ file, reason: `${target} exists (pass --force to overwrite it)` });
-  }
+  });
   return report;
 }
 
