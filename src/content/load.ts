@@ -117,10 +117,19 @@ async function readOptional(file: string): Promise<string | null> {
 }
 
 /**
+ * Parsed articles by file name and text, so an unchanged file is not parsed
+ * again (front-matter YAML is most of loading). Only valid articles are kept.
+ */
+export interface ParsedArticleCache {
+  get(file: string, text: string): Article | undefined;
+  set(file: string, text: string, article: Article): void;
+}
+
+/**
  * Loads and validates a whole content folder. Returns every problem found in
  * one pass (design.md: all of them at once), or the archive when there are none.
  */
-export async function loadArchive(contentDir: string): Promise<{ archive: Archive } | { issues: ContentIssue[] }> {
+export async function loadArchive(contentDir: string, cache?: ParsedArticleCache): Promise<{ archive: Archive } | { issues: ContentIssue[] }> {
   const display = (file: string) => path.relative(process.cwd(), file) || file;
   const issues: ContentIssue[] = [];
 
@@ -151,9 +160,18 @@ export async function loadArchive(contentDir: string): Promise<{ archive: Archiv
         issues.push(decoded.issue);
         return;
       }
-      const parsed = parseArticle(display(file), decoded.text);
+      const name = display(file);
+      const hit = cache?.get(name, decoded.text);
+      if (hit) {
+        articles.push(hit);
+        return;
+      }
+      const parsed = parseArticle(name, decoded.text);
       if ("issues" in parsed) issues.push(...parsed.issues);
-      else articles.push(parsed.article);
+      else {
+        articles.push(parsed.article);
+        cache?.set(name, decoded.text, parsed.article);
+      }
     });
   }
   issues.push(...duplicateUrls(articles));
