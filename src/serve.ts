@@ -16,7 +16,8 @@ export interface ServeOptions {
   onListening?: (url: string) => void;
 }
 
-const TYPES: Record<string, string> = {
+/** Content types of the files a Gazette site holds, by extension. */
+export const CONTENT_TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
   ".css": "text/css; charset=utf-8",
   ".js": "text/javascript; charset=utf-8",
@@ -133,7 +134,7 @@ export async function serve(options: ServeOptions): Promise<{ close(): Promise<v
   });
 
   async function sendFile(response: ServerResponse, file: string, status: number) {
-    const type = TYPES[path.extname(file)] ?? "application/octet-stream";
+    const type = CONTENT_TYPES[path.extname(file)] ?? "application/octet-stream";
     let body: Buffer | string = await readFile(file);
     if (type.startsWith("text/html")) body = body.toString("utf8").replace(/<\/body>/i, `${RELOAD_SCRIPT}</body>`);
     response.writeHead(status, { "content-type": type, "cache-control": "no-store" }).end(body);

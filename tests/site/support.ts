@@ -8,6 +8,7 @@ import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { gazette, ROOT, scratch } from "../support/cli.js";
+import { CONTENT_TYPES } from "../../src/serve.js";
 
 export const PREFIX = "/sub/";
 export const BASE_URL = "https://news.example.org";
@@ -36,16 +37,6 @@ export async function buildIn(dir: string, cleanup: () => Promise<void>): Promis
   return { dir: out, cleanup };
 }
 
-const TYPES: Record<string, string> = {
-  ".html": "text/html; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".json": "application/json; charset=utf-8",
-  ".xml": "application/xml; charset=utf-8",
-  ".txt": "text/plain; charset=utf-8",
-  ".svg": "image/svg+xml",
-  ".wasm": "application/wasm",
-};
 
 export interface StaticServer {
   /** http://127.0.0.1:PORT/sub/ */
@@ -90,11 +81,11 @@ export async function serveStatic(root: string, prefix = PREFIX): Promise<Static
       }
       if (file) {
         const body = await readFile(file);
-        response.writeHead(200, { "content-type": TYPES[path.extname(file)] ?? "application/octet-stream", "content-length": body.length });
+        response.writeHead(200, { "content-type": CONTENT_TYPES[path.extname(file)] ?? "application/octet-stream", "content-length": body.length });
         response.end(request.method === "HEAD" ? undefined : body);
       } else {
         const body = existsSync(notFoundPage) ? await readFile(notFoundPage) : Buffer.from("not found");
-        response.writeHead(404, { "content-type": TYPES[".html"]! });
+        response.writeHead(404, { "content-type": CONTENT_TYPES[".html"]! });
         response.end(request.method === "HEAD" ? undefined : body);
       }
     })().catch((error: unknown) => {
