@@ -211,11 +211,11 @@ describe("long documents", () => {
     const small = doc(400); // ~160 kB
     const large = doc(1600); // ~640 kB
     time(small); // warm up
-    const ratios: number[] = [];
-    for (let r = 0; r < 3; r++) ratios.push(time(large) / time(small));
-    ratios.sort((a, b) => a - b);
-    // linear: ~4; the quadratic passes this guards against gave ~16
-    expect(ratios[1]!).toBeLessThan(6);
+    // The fastest of three runs of each: interference from a shared machine only ever adds time.
+    const fastest = (text: string) => Math.min(time(text), time(text), time(text));
+    const ratio = fastest(large) / fastest(small);
+    // linear: ~4; the quadratic passes this guards against gave 16 and more
+    expect(ratio).toBeLessThan(8);
   });
 
   it("tags every repeat of a paragraph alike", () => {
