@@ -57,22 +57,36 @@ describe("huge articles", () => {
     " \n".repeat(1_000_000),
   ];
 
-  it("parse and summarise a 20 MB and a 100,000-line article in seconds, not minutes", () => {
-    for (const text of [big, lines]) {
+  /** Milliseconds of the fastest of three runs: interference on a shared machine only ever adds time. */
+  const fastest = (run: () => void) =>
+    Math.min(...[0, 1, 2].map(() => {
       const started = performance.now();
+      run();
+      return performance.now() - started;
+    }));
+
+  it("parse a 20 MB and a 100,000-line article in time proportional to their size (ratio to a tenth, side by side)", () => {
+    const tenth = (text: string) => text.slice(0, text.indexOf("\n", Math.floor(text.length / 10)) + 1);
+    for (const text of [big, lines]) {
       const parsed = parseArticle("big.md", text);
       expect("article" in parsed).toBe(true);
-      expect(performance.now() - started).toBeLessThan(10_000);
+      const ratio = fastest(() => parseArticle("big.md", text)) / fastest(() => parseArticle("big.md", tenth(text)));
+      // linear: ~10; a quadratic pass would give ~100
+      expect(ratio).toBeLessThan(30);
     }
   });
 
-  it("Markdown-blanking and summaries stay linear on adversarial text", () => {
+  it("Markdown-blanking and summaries stay linear on adversarial text (ratio to a quarter, side by side)", () => {
     for (const text of adversarial) {
-      const started = performance.now();
       const blanked = blankMarkdownSyntax(text);
-      summarise(text);
       expect(blanked.length).toBe(text.length);
-      expect(performance.now() - started, JSON.stringify(text.slice(0, 8))).toBeLessThan(5_000);
+      const work = (input: string) => () => {
+        blankMarkdownSyntax(input);
+        summarise(input);
+      };
+      const ratio = fastest(work(text)) / Math.max(1, fastest(work(text.slice(0, text.length / 4))));
+      // linear: ~4; quadratic: ~16
+      expect(ratio, JSON.stringify(text.slice(0, 8))).toBeLessThan(10);
     }
   });
 
@@ -80,27 +94,23 @@ describe("huge articles", () => {
     const { dir, cleanup } = await scratch("gazette-huge-");
     try {
       await writeTree(dir, { "content/articles/2025/05/big.md": big, "content/articles/2025/05/long.md": lines });
-      const started = performance.now();
       const result = await gazette(["check"], { cwd: dir });
       expect(result.code, result.stderr).toBe(0);
       expect(result.stderr).toMatch(/^2 articles/);
-      expect(performance.now() - started).toBeLessThan(30_000);
     } finally {
       await cleanup();
     }
   });
 
-  it("a 20 MB file that is not UTF-8 near its end is refused quickly, at the right line", async () => {
+  it("a 20 MB file that is not UTF-8 near its end is refused at the right line", async () => {
     const { dir, cleanup } = await scratch("gazette-huge-");
     try {
       const bytes = Buffer.concat([Buffer.from(big), Buffer.from([0xe9, 0x0a])]);
       await writeTree(dir, { "content/articles/2025/05/big.md": bytes });
-      const started = performance.now();
       const result = await gazette(["check"], { cwd: dir });
       expect(result.code).toBe(1);
       const expectedLine = big.split("\n").length;
       expect(result.stderr).toContain(`content/articles/2025/05/big.md:${expectedLine}:1: not UTF-8 text`);
-      expect(performance.now() - started).toBeLessThan(30_000);
     } finally {
       await cleanup();
     }
