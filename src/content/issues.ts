@@ -20,14 +20,3 @@ export class ContentError extends Error {
     this.issues = issues;
   }
 }
-
-/** 1-based line and column of a UTF-16 offset in a text. */
-export function positionAt(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = text.indexOf("\n"); i !== -1 && i < offset; i = text.indexOf("\n", i + 1)) {
-    line++;
-    lineStart = i + 1;
-  }
-  return { line, column: offset - lineStart + 1 };
-}

@@ -13,8 +13,3 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 export function outputSafeText(text: string): string {
   return text.replace(FORBIDDEN, "").replace(LONE_SURROGATE, "\ufffd");
 }
-
-/** The same, keeping the length (each forbidden UTF-16 unit becomes a space), for text whose offsets matter. */
-export function outputSafeTextSameLength(text: string): string {
-  return text.replace(FORBIDDEN, (match) => " ".repeat(match.length)).replace(LONE_SURROGATE, "\ufffd");
-}

@@ -39,10 +39,6 @@ export async function renderWithEleventy(input: EleventyRenderInput): Promise<nu
   return Array.isArray(written) ? (written as unknown[]).flat(2).length : 0;
 }
 
-export function defaultTemplatesDir(projectRoot: string): string {
-  return path.join(projectRoot, "templates");
-}
-
 interface EleventyUserConfig {
   ignores: Set<string>;
   setUseGitIgnore(use: boolean): void;

@@ -254,16 +254,6 @@ function makeType(raw: string, lex: Lexicon, c: TypeCache): WordType {
   };
 }
 
-/** The cached WordType of a token string. */
-export function wordType(raw: string, lex: Lexicon): WordType {
-  const c = typeCache(lex);
-  let t = c.types.get(raw);
-  if (t) return t;
-  t = makeType(raw, lex, c);
-  c.types.set(raw, t);
-  return t;
-}
-
 /** Forget cached word types (and the tagger scores they hold) for a lexicon. */
 export function clearWordTypes(lex: Lexicon): void {
   const c = typeCaches.get(lex);
