@@ -26,6 +26,7 @@ import { createHash } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, rmdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { cacheDirectory, writeFileAtomic } from "./cache.js";
+import { exists, inBatches } from "./files.js";
 
 const FORMAT = 1;
 
@@ -155,20 +156,6 @@ export class OutputState {
     await rm(this.journalFile, { force: true });
     if (journal.kind === "swap") await rm(journal.retired, { recursive: true, force: true });
     await rm(journal.staging, { recursive: true, force: true });
-  }
-}
-
-/** Runs an operation over items, a bounded number at a time (the file system likes some parallelism, not thousands). */
-async function inBatches<T>(items: T[], operation: (item: T) => Promise<unknown>, width = 64): Promise<void> {
-  for (let i = 0; i < items.length; i += width) await Promise.all(items.slice(i, i + width).map(operation));
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await stat(file);
-    return true;
-  } catch {
-    return false;
   }
 }
 

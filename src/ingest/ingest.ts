@@ -1,6 +1,7 @@
 import { link, mkdir, readdir, readFile, rename, stat, writeFile, unlink } from "node:fs/promises";
 import path from "node:path";
 import { decodeText } from "../content/load.js";
+import { exists, inBatches } from "../files.js";
 import { ingestRawText, type IngestOptions } from "./raw-text.js";
 
 export interface IngestReport {
@@ -20,15 +21,6 @@ export async function expandInputs(inputs: string[]): Promise<string[]> {
     } else files.push(input);
   }
   return files;
-}
-
-/** How many files are read or written at once: enough to overlap the file system's latency, few enough to stay polite. */
-const PARALLEL_FILES = 64;
-
-async function inBatches<T, R>(items: T[], operation: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = [];
-  for (let i = 0; i < items.length; i += PARALLEL_FILES) results.push(...(await Promise.all(items.slice(i, i + PARALLEL_FILES).map(operation))));
-  return results;
 }
 
 /**
@@ -74,15 +66,6 @@ export async function ingestFiles(files: string[], contentDir: string, options: 
     else report.skipped.push({ file, reason: `${target} exists (pass --force to overwrite it)` });
   });
   return report;
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await stat(file);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**
