@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import { copyFile, link, mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import type { Dirent } from "node:fs";
+import { copyFile, link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { AnalysisCacheFile, cacheDirectory, codeFingerprint, PACKAGE_ROOT, SpanCacheFile, taggerFingerprint } from "./cache.js";
 import type { Article } from "./content/article.js";
@@ -155,9 +156,12 @@ const BODY_TOKEN = "\u0000gazette-body\u0000";
 /**
  * A build: content -> analyses -> index -> page objects -> output plan
  * (every output path with the hash of its inputs) -> only what changed is
- * rendered. A full build renders into a staging folder (reusing unchanged
- * files of the previous output by hard link) and swaps it in; an incremental
- * build stages changed files only and moves them in. Both commit through the
+ * rendered. Where the output folder has a manifest to trust, changed files
+ * are staged and moved in (a full build first checks the folder against the
+ * manifest, so files lost are written again and files Gazette did not write
+ * are removed); otherwise everything is rendered into a staging folder
+ * (reusing unchanged files of the previous output by hard link) that is
+ * swapped in. Both commit through the
  * journal in output-state.ts, so a failed build leaves the output as it was
  * and a killed one is finished by the next.
  */
@@ -248,7 +252,12 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const eleventyTemplates = templateSet.templates.filter((t) => !fast.includes(t));
 
     const old = await state.read();
-    const incremental = Boolean(options.incremental && old);
+    // With a manifest to trust, a full build patches the folder in place like an incremental one, after checking
+    // the folder against the manifest: re-linking every unchanged file into a new folder and deleting the old
+    // tree cost more than all the rest of a warm 10,000-article build. A folder holding anything but plain
+    // files and folders (a symbolic link, say) is rebuilt whole and swapped in, as without a manifest.
+    const audit = old && !options.incremental ? await auditOutput(outDir) : null;
+    const incremental = Boolean(old && (options.incremental || audit?.plain));
     const plan = new Map<string, Planned>();
     const pageHashes = createHash("sha256");
 
@@ -338,8 +347,11 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
 
     const changed: string[] = [];
     const unchanged: string[] = [];
-    for (const [file, planned] of plan) (old && old.files[file] === planned.hash ? unchanged : changed).push(file);
+    // A full build also writes what is missing from the folder, and removes what Gazette did not write there.
+    const present = (file: string) => !audit || audit.files.has(file);
+    for (const [file, planned] of plan) (old && old.files[file] === planned.hash && present(file) ? unchanged : changed).push(file);
     const deleted = old ? Object.keys(old.files).filter((file) => !plan.has(file)) : [];
+    if (audit?.plain) for (const file of audit.files) if (!plan.has(file) && !(old && file in old.files)) deleted.push(file);
 
     const files: Record<string, string> = {};
     for (const [file, planned] of plan) files[file] = planned.hash;
@@ -517,6 +529,18 @@ async function linkUnchanged(outDir: string, root: string, files: string[]): Pro
     );
   }
   return failed;
+}
+
+/** The files in an output folder, and whether it holds only plain files and folders. */
+async function auditOutput(outDir: string): Promise<{ files: Set<string>; plain: boolean }> {
+  const entries = (await readdir(outDir, { recursive: true, withFileTypes: true })) as Dirent[];
+  const files = new Set<string>();
+  let plain = true;
+  for (const entry of entries) {
+    if (entry.isFile()) files.add(path.relative(outDir, path.join(entry.parentPath, entry.name)).split(path.sep).join("/"));
+    else if (!entry.isDirectory()) plain = false;
+  }
+  return { files, plain };
 }
 
 /** sha256 over every file below the given folders (relative path, size, bytes) and some strings. */

@@ -200,6 +200,24 @@ describe("build --incremental equals a clean build", () => {
     });
   }
 
+  it("a full build over its own site patches it to a clean build's bytes: lost files written, stray files removed", async () => {
+    const texts = await corpusTexts(4);
+    const project = path.join(work.dir, "audit");
+    await makeProject(project, texts);
+    const out = path.join(work.dir, "audit-out");
+    const clean = path.join(work.dir, "audit-clean");
+    const env = { GAZETTE_CACHE: path.join(work.dir, "audit-cache") };
+    expect((await gazette(["build", "--content", "content", "--out", out], { cwd: project, env })).code).toBe(0);
+    expect((await gazette(["build", "--content", "content", "--out", clean], { cwd: project, env })).code).toBe(0);
+    await unlink(path.join(out, "index.html"));
+    await writeFile(path.join(out, "stray.txt"), "not Gazette's\n");
+    await cp(path.join(out, "entities"), path.join(out, "stray-folder"), { recursive: true });
+    const again = await gazette(["build", "--content", "content", "--out", out], { cwd: project, env });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/\(incremental: 1 written, [1-9]\d* deleted\)/);
+    expect(differences(await snapshot(out), await snapshot(clean))).toEqual([]);
+  });
+
   it("a no-op incremental build writes nothing", async () => {
     const texts = await corpusTexts(4);
     const project = path.join(work.dir, "noop");
