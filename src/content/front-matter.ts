@@ -19,9 +19,23 @@ const OPENING = /^---[ \t]*(?=\r?\n)/;
 /** The closing delimiter: the next line of exactly '---'. */
 const CLOSING = /^---[ \t]*$/;
 
+type Parsed = { file: FrontMatterFile } | { issues: ContentIssue[] };
+
+/** Where the front matter's YAML and the body stand in the text, once the delimiters are found. */
+interface Split {
+  text: string;
+  /** Start of the YAML text: the line break of the opening '---', so YAML line numbers are the file's. */
+  yamlStart: number;
+  /** Start of the closing '---' line: the YAML text ends just before it. */
+  yamlEnd: number;
+  bodyOffset: number;
+}
+
 /**
  * Splits an article into front matter and body, and parses the front matter
- * with the `yaml` package so that every field keeps its source position.
+ * so that every field keeps its source position: the common simple shape
+ * (one `name: text` a line) by a direct reader, everything else with the
+ * `yaml` package. Both give the same answers (tests/content/front-matter.test.ts).
  *
  * The split is done here, line by line, rather than by gray-matter: gray-matter
  * closes the front matter at any line that merely starts with '---' ("---b"),
@@ -30,7 +44,27 @@ const CLOSING = /^---[ \t]*$/;
  * of exactly '---' opens or closes, LF and CRLF files read the same, offsets
  * are exact, and nothing but YAML is ever read.
  */
-export function parseFrontMatter(file: string, text: string): { file: FrontMatterFile } | { issues: ContentIssue[] } {
+export function parseFrontMatter(file: string, text: string): Parsed {
+  const split = splitFrontMatter(file, text);
+  if ("issues" in split) return split;
+  return simpleFrontMatter(split) ?? yamlFrontMatter(file, split);
+}
+
+/** The direct reader alone: null when the front matter is not of the simple shape it reads. */
+export function parseSimpleFrontMatter(file: string, text: string): Parsed | null {
+  const split = splitFrontMatter(file, text);
+  if ("issues" in split) return split;
+  return simpleFrontMatter(split);
+}
+
+/** The `yaml` package alone, whatever the shape of the front matter. */
+export function parseYamlFrontMatter(file: string, text: string): Parsed {
+  const split = splitFrontMatter(file, text);
+  if ("issues" in split) return split;
+  return yamlFrontMatter(file, split);
+}
+
+function splitFrontMatter(file: string, text: string): Split | { issues: ContentIssue[] } {
   const bomLength = text.startsWith(BOM) ? 1 : 0;
   const opening = OPENING.exec(text.slice(bomLength, bomLength + 4096));
   if (!opening) {
@@ -61,8 +95,141 @@ export function parseFrontMatter(file: string, text: string): { file: FrontMatte
       issues: [{ file, line: 1, column: 1, message: "the front matter has no closing line: end the fields with a line of exactly '---', then the article text" }],
     };
   }
+  return { text, yamlStart, yamlEnd: closeStart, bodyOffset };
+}
 
-  const yamlText = text.slice(yamlStart, closeStart);
+/** Line 2, column 1: the first line of the front matter, where a message about a missing field points. */
+const FRONT_MATTER_START = { line: 2, column: 1 } as const;
+
+/** A field read by the direct reader: where its line, key and value stand in the text. */
+interface SimpleField {
+  line: number;
+  lineStart: number;
+  valueStart: number;
+  /** End of the value as written (after a closing quote). */
+  valueEnd: number;
+  value: string;
+}
+
+/**
+ * Anything but printable characters a plain or quoted scalar reads literally:
+ * controls and tabs, Unicode spaces and line separators, the BOM, lone
+ * surrogates and U+FFFE/U+FFFF. A front matter with one goes to the `yaml` package.
+ */
+const UNUSUAL = /[^\n\r\x20-\x7e\u00a1-\u167f\u1681-\u1fff\u200b-\u2027\u202a-\u202e\u2030-\u205e\u2060-\u2fff\u3001-\ud7ff\ue000-\ufefe\uff00-\ufffd\u{10000}-\u{10ffff}]/u;
+/** A CR that does not end a line, which the `yaml` package reads differently from a line break. */
+const LONE_CR = /\r(?!\n)/;
+/** Plain scalars (and keys) that the YAML 1.2 core schema reads as null or a boolean rather than text. */
+const NOT_TEXT = new Set(["null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE"]);
+const MAX_KEY_LENGTH = 128;
+
+const isLetter = (code: number) => (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a);
+const isKeyStart = (code: number) => isLetter(code) || code === 0x5f; // _
+const isKeyPart = (code: number) => isKeyStart(code) || (code >= 0x30 && code <= 0x39) || code === 0x2d; // 0-9 -
+
+/**
+ * Reads front matter of the simple shape ingest writes, without the `yaml`
+ * package: a flat mapping, one `key: value` a line at column 0, each value a
+ * one-line single-quoted scalar, a one-line double-quoted scalar without
+ * escapes, or a plain scalar that starts with a letter and can only be text.
+ * Returns null for anything else (comments, lists, flow or block values,
+ * continuation lines, anchors, tags, numbers, dates, empty values, repeated
+ * keys, tabs, unusual characters): the `yaml` package then reads it, with
+ * its error messages. What it returns is what the `yaml` path returns.
+ */
+function simpleFrontMatter(split: Split): { file: FrontMatterFile } | null {
+  const { text, yamlStart, yamlEnd, bodyOffset } = split;
+  const yamlText = text.slice(yamlStart, yamlEnd);
+  if (UNUSUAL.test(yamlText) || LONE_CR.test(yamlText)) return null;
+  const data: Record<string, unknown> = {};
+  const fields = new Map<string, SimpleField>();
+  let line = 1;
+  // yamlEnd is the start of the closing line, so every line of the YAML text ends with '\n' before it.
+  for (let lineStart = yamlStart; lineStart < yamlEnd; line++) {
+    const newline = text.indexOf("\n", lineStart);
+    let end = newline;
+    if (text.charCodeAt(end - 1) === 0x0d && end > lineStart) end--;
+    if (end > lineStart) {
+      const field = simpleField(text, lineStart, end, line);
+      if (field === null) return null;
+      const key = text.slice(lineStart, field.keyEnd);
+      if (NOT_TEXT.has(key) || key === "__proto__" || fields.has(key)) return null;
+      fields.set(key, field);
+      data[key] = field.value;
+    }
+    lineStart = newline + 1;
+  }
+  if (fields.size === 0) return null;
+  return {
+    file: {
+      data,
+      body: text.slice(bodyOffset),
+      bodyOffset,
+      locate(name, options) {
+        const field = name === undefined ? undefined : fields.get(name);
+        if (!field) return { ...FRONT_MATTER_START };
+        return { line: field.line, column: (options?.key ? field.lineStart : field.valueStart) - field.lineStart + 1 };
+      },
+      offsetOf(name) {
+        const field = fields.get(name);
+        if (!field || field.value === "") return null;
+        const inner = text.slice(field.valueStart, field.valueEnd).indexOf(field.value);
+        return inner === -1 ? null : field.valueStart + inner;
+      },
+    },
+  };
+}
+
+/** One `key: value` line from start to end (its line break excluded), or null when it is not of the simple shape. */
+function simpleField(text: string, start: number, end: number, line: number): (SimpleField & { keyEnd: number }) | null {
+  if (!isKeyStart(text.charCodeAt(start))) return null;
+  let i = start + 1;
+  while (i < end && isKeyPart(text.charCodeAt(i))) i++;
+  const keyEnd = i;
+  if (keyEnd - start > MAX_KEY_LENGTH || text.charCodeAt(i) !== 0x3a || text.charCodeAt(i + 1) !== 0x20) return null; // ': '
+  i += 2;
+  while (i < end && text.charCodeAt(i) === 0x20) i++;
+  if (i === end) return null; // an empty value is null
+  const valueStart = i;
+  const first = text.charCodeAt(i);
+  let value: string;
+  let valueEnd: number;
+  if (first === 0x27) {
+    // 'single-quoted', with '' for a quote
+    let close = text.indexOf("'", i + 1);
+    let escaped = false;
+    while (close !== -1 && close < end && text.charCodeAt(close + 1) === 0x27) {
+      escaped = true;
+      close = text.indexOf("'", close + 2);
+    }
+    if (close === -1 || close >= end) return null;
+    value = text.slice(valueStart + 1, close);
+    if (escaped) value = value.replaceAll("''", "'");
+    valueEnd = close + 1;
+  } else if (first === 0x22) {
+    // "double-quoted", without escapes
+    const close = text.indexOf('"', i + 1);
+    if (close === -1 || close >= end) return null;
+    value = text.slice(valueStart + 1, close);
+    if (value.includes("\\")) return null;
+    valueEnd = close + 1;
+  } else if (isLetter(first) || first > 0x7f) {
+    // plain: ends at the last non-blank; ': ', a final ':' or ' #' would make it something else
+    valueEnd = end;
+    while (text.charCodeAt(valueEnd - 1) === 0x20) valueEnd--;
+    value = text.slice(valueStart, valueEnd);
+    if (value.endsWith(":") || value.includes(": ") || value.includes(" #") || NOT_TEXT.has(value)) return null;
+    if (first > 0x7f && !/^\p{L}/u.test(value)) return null;
+    return { keyEnd, line, lineStart: start, valueStart, valueEnd, value };
+  } else return null;
+  // After a closing quote, only blanks.
+  for (let j = valueEnd; j < end; j++) if (text.charCodeAt(j) !== 0x20) return null;
+  return { keyEnd, line, lineStart: start, valueStart, valueEnd, value };
+}
+
+function yamlFrontMatter(file: string, split: Split): Parsed {
+  const { text, yamlStart, bodyOffset } = split;
+  const yamlText = text.slice(yamlStart, split.yamlEnd);
   const lineCounter = new LineCounter();
   let document: Document.Parsed;
   let value: unknown;
@@ -80,10 +247,9 @@ export function parseFrontMatter(file: string, text: string): { file: FrontMatte
     const { line, col } = lineCounter.linePos(offsetInYaml);
     return { line, column: col };
   };
-  const fmLine = 2;
   const contents = document.contents;
   if (contents != null && !isMap(contents)) {
-    const at = contents.range ? position(contents.range[0]) : { line: fmLine, column: 1 };
+    const at = contents.range ? position(contents.range[0]) : { ...FRONT_MATTER_START };
     return {
       issues: [{ file, ...at, message: `front matter must be a mapping of fields, one 'name: value' a line (title: ..., date: ...), found ${describeYaml(value)}` }],
     };
@@ -99,7 +265,7 @@ export function parseFrontMatter(file: string, text: string): { file: FrontMatte
       locate(field, options) {
         const pair = field === undefined ? undefined : valueNode(field);
         const node = (options?.key ? pair?.key : (pair?.value ?? pair?.key)) as { range?: [number, number, number] } | undefined;
-        return node?.range ? position(node.range[0]) : { line: fmLine, column: 1 };
+        return node?.range ? position(node.range[0]) : { ...FRONT_MATTER_START };
       },
       offsetOf(field) {
         const pair = valueNode(field);
