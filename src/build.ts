@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Dirent } from "node:fs";
+import { statSync, type Dirent } from "node:fs";
 import { copyFile, link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { AnalysisCacheFile, cacheDirectory, codeFingerprint, PACKAGE_ROOT, SpanCacheFile, taggerFingerprint } from "./cache.js";
@@ -146,7 +146,7 @@ export async function analyseArchive(
 
 /** How one output file is made, and the hash of everything that goes into it. */
 type Planned =
-  | { kind: "page"; hash: string; job: PageJob }
+  | { kind: "page"; hash: string; template: string; page: Record<string, unknown> }
   | { kind: "eleventy"; hash: string }
   | { kind: "copy"; hash: string; from: string }
   | { kind: "text"; hash: string; content: string | Uint8Array };
@@ -190,10 +190,10 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const temporaries: string[] = [];
   const templatesDir = options.templatesDir ?? (await firstExisting(path.resolve("templates"), path.join(PACKAGE_ROOT, "templates")));
   const publicDir = options.publicDir ?? (await firstExisting(path.resolve("public"), path.join(PACKAGE_ROOT, "public")));
-  // Every input's bytes, hashed (~0.5 s at 10k articles): when nothing changed since the build that wrote
-  // the folder, an incremental build stops here instead of recomputing index, pages and hashes (~20 s at 10k).
+  // Every input file's identity and times: when nothing changed since the build that wrote the folder,
+  // an incremental build stops here instead of recomputing index, pages and hashes.
   stage("inputs");
-  const inputs = await inputsHash([path.resolve(options.contentDir), path.resolve(templatesDir), path.resolve(publicDir)], [
+  const inputs = await inputsSignature([path.resolve(options.contentDir), path.resolve(templatesDir), path.resolve(publicDir)], [
     await codeFingerprint(),
     await taggerFingerprint(),
     outDir,
@@ -202,7 +202,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     process.env.GAZETTE_RENDERER ?? "",
   ]);
   const previous = options.incremental ? await state.read() : null;
-  if (previous?.inputs?.hash === inputs) {
+  if (inputs.hash !== null && previous?.inputs?.hash === inputs.hash) {
     stage("");
     await pool.close();
     return { ...previous.inputs.summary, mode: "incremental", written: 0, deleted: 0, timings };
@@ -240,10 +240,6 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       robotsTxt(location),
       ...apiFiles(index, location),
     ];
-    // Pagefind's search bundle, made from the articles themselves (site/search-index.ts): planned like any other file.
-    stage("search");
-    extraFiles.push(...(await (search ?? searchIndexFiles(index, archive.site))));
-
     stage("plan");
     const templateSet = await scanTemplates(templatesDir);
     const globals: Globals = { gazette: { site: archive.site, prefix: location.pathPrefix, baseUrl: location.baseUrl } };
@@ -258,33 +254,11 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     // files and folders (a symbolic link, say) is rebuilt whole and swapped in, as without a manifest.
     const audit = old && !options.incremental ? await auditOutput(outDir) : null;
     const incremental = Boolean(old && (options.incremental || audit?.plain));
+    // A full build also writes what is missing from the folder, and removes what Gazette did not write there.
+    const present = (file: string) => !audit || audit.files.has(file);
     const plan = new Map<string, Planned>();
     const pageHashes = createHash("sha256");
 
-    let pageCount = 0;
-    for (const template of fast) {
-      for (const page of pages[template.list as keyof SitePages] as unknown as Record<string, unknown>[]) {
-        const file = outputPathOf(page.url as string);
-        // The JSON hashed here is what a worker gets: one flat string is far cheaper to send than a cloned object graph.
-        const json = JSON.stringify(page);
-        const hash = sha(`${baseKey}${template.name}\0${json}`);
-        pageHashes.update(hash);
-        const html = (page.article as { html?: string } | undefined)?.html;
-        const body = typeof html === "string" && html.startsWith(BODY_TOKEN) ? bodies.get(html) : undefined;
-        plan.set(file, { kind: "page", hash, job: { template: template.name, path: file, json, ...(body ? { body } : {}) } });
-        pageCount++;
-      }
-    }
-
-    // Public files and data files win over a page at the same path (and Eleventy only fills paths still free).
-    for (const file of await listTree(publicDir)) {
-      const from = path.join(publicDir, file);
-      plan.set(file, { kind: "copy", hash: `P${sha(await readFile(from))}`, from });
-    }
-    for (const file of extraFiles) plan.set(file.path, { kind: "text", hash: `T${sha(file.content)}`, content: file.content });
-
-    // Pages whose inputs changed are rendered from here on, in the workers, while this thread runs Eleventy
-    // and plans the remaining files. (Whether a page must be written depends only on its own hash.)
     const root = incremental ? `${outDir}.gazette-patch-${process.pid}` : `${outDir}.gazette-staging-${process.pid}`;
     let rootMade: Promise<void> | null = null;
     const makeRoot = () =>
@@ -293,20 +267,38 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         await rm(root, { recursive: true, force: true });
         await mkdir(root, { recursive: true });
       })());
-    const rendered = new Set<string>();
-    const rendering: Promise<void>[] = [];
-    const startRendering = (jobs: PageJob[]) => {
-      if (jobs.length === 0) return;
-      for (const job of jobs) rendered.add(job.path);
-      const run = makeRoot().then(() => renderPages(jobs, root, templatesDir, fast, globals, pool, options.onProgress));
-      run.catch(() => undefined);
-      rendering.push(run);
-    };
-    stage("render");
-    const changedPages: PageJob[] = [];
-    for (const [file, planned] of plan) if (planned.kind === "page" && old?.files[file] !== planned.hash) changedPages.push(planned.job);
-    startRendering(changedPages);
+    const specs = fast.map(({ name, file, body }) => ({ name, file, body }));
+    let workersReady = false;
+    const queue = new RenderQueue(async (jobs, parallel) => {
+      await makeRoot();
+      if (!parallel) return void new PageRenderer(templatesDir, specs, globals).renderToFiles(root, jobs);
+      if (!workersReady) pool.setup({ type: "setup-render", templatesDir, templates: specs, globals });
+      workersReady = true;
+      await pool.run<number>({ type: "render", root, jobs });
+    }, 2 * pool.size);
 
+    // Public files and data files win over a page at the same path (and Eleventy only fills paths still free).
+    for (const file of await listTree(publicDir)) {
+      const from = path.join(publicDir, file);
+      plan.set(file, { kind: "copy", hash: `P${sha(await readFile(from))}`, from });
+    }
+    for (const file of extraFiles) plan.set(file.path, { kind: "text", hash: `T${sha(file.content)}`, content: file.content });
+
+    // Each page is hashed, and rendered in the workers at once when its hash changed: its JSON lives only
+    // until a worker has written it, so memory stays flat however large the archive.
+    stage("render");
+    let pageCount = 0;
+    let pagesRendered = 0;
+    const pagesTotal = fast.reduce((sum, template) => sum + (pages[template.list as keyof SitePages] as unknown[]).length, 0);
+    queue.onRendered = (count) => {
+      pagesRendered += count;
+      options.onProgress?.("render", pagesRendered, pagesTotal);
+    };
+    const jobOf = (template: string, file: string, page: Record<string, unknown>, json = JSON.stringify(page)): PageJob => {
+      const html = (page.article as { html?: string } | undefined)?.html;
+      const body = typeof html === "string" && html.startsWith(BODY_TOKEN) ? bodies.get(html) : undefined;
+      return { template, path: file, json, ...(body ? { body } : {}) };
+    };
     // Eleventy renders the rest in one run: its outputs share one hash over what those templates can read.
     let eleventyHash: string | null = null;
     let eleventyFiles: string[] = [];
@@ -326,29 +318,56 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       timings["eleventy (during render)"] = (timings["eleventy (during render)"] ?? 0) + Math.round(performance.now() - started);
       return files;
     };
-    if (eleventyTemplates.length > 0) {
+    // Its hash: a template of its own shape may read any page, so it depends on all of them (known once
+    // every page is planned); one that reads certain lists depends on those, and it runs while pages render.
+    const eleventyLists = new Set(eleventyTemplates.map((t) => t.list));
+    const eleventyReadsAll = eleventyLists.has(null);
+    const eleventyPlan = async (): Promise<void> => {
       const hash = createHash("sha256").update(baseKey).update("eleventy\0");
       for (const t of eleventyTemplates) hash.update(`${t.name}\0${t.list ?? "*"}\0`);
-      const lists = new Set(eleventyTemplates.map((t) => t.list));
-      // A template of its own shape may read any page: it depends on all of them.
-      const readsAll = lists.has(null);
       for (const [name, list] of Object.entries(pages) as [string, unknown[]][]) {
-        if (readsAll ? !fast.some((t) => t.list === name) : lists.has(name)) hash.update(`${name}\0${JSON.stringify(list)}\0`);
+        if (eleventyReadsAll ? !fast.some((t) => t.list === name) : eleventyLists.has(name)) hash.update(`${name}\0${JSON.stringify(list)}\0`);
       }
-      if (readsAll) hash.update(pageHashes.digest("hex"));
+      if (eleventyReadsAll) hash.update(pageHashes.digest("hex"));
       eleventyHash = `E${hash.digest("base64url").slice(0, 22)}`;
       const previous = old?.eleventy;
       const reusable = previous?.hash === eleventyHash && previous.files.every((file) => old!.files[file] === eleventyHash);
       eleventyFiles = reusable ? previous!.files : await runEleventy();
+    };
+    let eleventyPlanned: Promise<void> | null = null;
+    const startEleventy = () => {
+      eleventyPlanned = eleventyPlan();
+      eleventyPlanned.catch(() => undefined);
+    };
+    if (eleventyTemplates.length > 0 && !eleventyReadsAll) startEleventy();
+
+    for (const template of fast) {
+      for (const page of pages[template.list as keyof SitePages] as unknown as Record<string, unknown>[]) {
+        const file = outputPathOf(page.url as string);
+        if (plan.has(file)) continue;
+        // The JSON hashed here is what a worker gets: one flat string is far cheaper to send than a cloned object graph.
+        const json = JSON.stringify(page);
+        const hash = sha(`${baseKey}${template.name}\0${json}`);
+        pageHashes.update(hash);
+        plan.set(file, { kind: "page", hash, template: template.name, page });
+        pageCount++;
+        if (old?.files[file] !== hash || !present(file)) await queue.add(jobOf(template.name, file, page, json));
+      }
+    }
+    if (eleventyTemplates.length > 0 && eleventyReadsAll) startEleventy();
+    if (eleventyPlanned) {
+      await eleventyPlanned;
       pageCount += eleventyFiles.filter((file) => file.endsWith(".html")).length;
       // Below the pages Gazette renders itself: a fast page wins a clash, as public files and data files win over both.
-      for (const file of eleventyFiles) if (!plan.has(file)) plan.set(file, { kind: "eleventy", hash: eleventyHash });
+      for (const file of eleventyFiles) if (!plan.has(file)) plan.set(file, { kind: "eleventy", hash: eleventyHash! });
     }
+    // Pagefind's search bundle, made from the articles themselves (site/search-index.ts): planned like any other file.
+    // (Its files are all under pagefind/, where no page is.)
+    for (const file of await (search ?? searchIndexFiles(index, archive.site))) plan.set(file.path, { kind: "text", hash: `T${sha(file.content)}`, content: file.content });
+
 
     const changed: string[] = [];
     const unchanged: string[] = [];
-    // A full build also writes what is missing from the folder, and removes what Gazette did not write there.
-    const present = (file: string) => !audit || audit.files.has(file);
     for (const [file, planned] of plan) (old && old.files[file] === planned.hash && present(file) ? unchanged : changed).push(file);
     const deleted = old ? Object.keys(old.files).filter((file) => !plan.has(file)) : [];
     if (audit?.plain) for (const file of audit.files) if (!plan.has(file) && !(old && file in old.files)) deleted.push(file);
@@ -356,10 +375,10 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const files: Record<string, string> = {};
     for (const [file, planned] of plan) files[file] = planned.hash;
     const done = result(archive, index, pageCount, plan.size, "incremental", 0, 0, timings);
-    const inputRecord = { hash: inputs, summary: { articles: done.articles, entities: done.entities, topics: done.topics, pages: done.pages, files: done.files } };
+    const inputRecord = inputs.hash === null ? undefined : { hash: inputs.hash, summary: { articles: done.articles, entities: done.entities, topics: done.topics, pages: done.pages, files: done.files } };
     const manifestExtra = {
       ...(eleventyHash ? { eleventy: { hash: eleventyHash, files: eleventyFiles.filter((file) => plan.get(file)?.kind === "eleventy") } } : {}),
-      inputs: inputRecord,
+      ...(inputRecord ? { inputs: inputRecord } : {}),
     };
 
     if (incremental && changed.length === 0 && deleted.length === 0) {
@@ -380,10 +399,12 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
 
     options.onStage?.("render", `${toProduce.size} files`);
     // Pages not yet rendered (a file that could not be linked from the old output) go to the workers too.
-    startRendering([...toProduce].flatMap((file) => {
+    for (const file of toProduce) {
       const planned = plan.get(file)!;
-      return planned.kind === "page" && !rendered.has(file) ? [planned.job] : [];
-    }));
+      if (planned.kind === "page" && !queue.has(file)) await queue.add(jobOf(planned.template, file, planned.page));
+    }
+    const rendering = queue.finish();
+    rendering.catch(() => undefined);
     const others = [...toProduce].filter((file) => plan.get(file)!.kind !== "page");
     await Promise.all([...new Set(others.map((file) => path.dirname(path.join(root, file))))].map((dir) => mkdir(dir, { recursive: true })));
     for (let i = 0; i < others.length; i += 128) {
@@ -397,7 +418,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         }),
       );
     }
-    await Promise.all(rendering);
+    await rendering;
 
     stage("commit");
     if (incremental) {
@@ -467,36 +488,63 @@ function withBodies(pages: SitePages, bodies: Map<string, BodyJob>): SitePages {
   };
 }
 
-/** Renders page jobs into root: in workers when there are many, else here. */
-async function renderPages(
-  jobs: PageJob[],
-  root: string,
-  templatesDir: string,
-  templates: TemplateSpec[],
-  globals: Globals,
-  pool: WorkerPool,
-  onProgress: BuildOptions["onProgress"],
-): Promise<void> {
-  if (jobs.length === 0) return;
-  const specs = templates.map(({ name, file, body }) => ({ name, file, body }));
-  if (jobs.length < PARALLEL_RENDER_MIN) {
-    await new PageRenderer(templatesDir, specs, globals).renderToFiles(root, jobs);
-    onProgress?.("render", jobs.length, jobs.length);
-    return;
+/**
+ * Page jobs rendered as they are planned. Jobs are held until there are
+ * enough to be worth the workers (a small incremental build renders its few
+ * pages here, on this thread); from then on they go to the workers in
+ * batches, at most `width` batches in flight: each batch is a copy of its
+ * pages' JSON, so waiting here keeps memory flat however many pages change.
+ */
+class RenderQueue {
+  onRendered: (count: number) => void = () => undefined;
+  private held: PageJob[] = [];
+  private parallel = false;
+  private readonly paths = new Set<string>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly runs: Promise<void>[] = [];
+
+  constructor(
+    private readonly render: (jobs: PageJob[], parallel: boolean) => Promise<void>,
+    private readonly width: number,
+  ) {}
+
+  has(file: string): boolean {
+    return this.paths.has(file);
   }
-  pool.setup({ type: "setup-render", templatesDir, templates: specs, globals });
-  let done = 0;
-  const batches: (() => Promise<void>)[] = [];
-  for (let i = 0; i < jobs.length; i += RENDER_BATCH) {
-    const batch = jobs.slice(i, i + RENDER_BATCH);
-    batches.push(() =>
-      pool.run<number>({ type: "render", root, jobs: batch }).then(() => {
-        done += batch.length;
-        onProgress?.("render", done, jobs.length);
-      }),
+
+  async add(job: PageJob): Promise<void> {
+    this.paths.add(job.path);
+    this.held.push(job);
+    if (this.held.length < (this.parallel ? RENDER_BATCH : PARALLEL_RENDER_MIN)) return;
+    this.parallel = true;
+    while (this.inFlight.size >= this.width) await Promise.race(this.inFlight);
+    this.start(this.takeHeld());
+  }
+
+  /** Renders what is held, and waits for every render started. */
+  async finish(): Promise<void> {
+    this.start(this.takeHeld());
+    await Promise.all(this.runs);
+  }
+
+  private takeHeld(): PageJob[] {
+    const jobs = this.held;
+    this.held = [];
+    return jobs;
+  }
+
+  private start(jobs: PageJob[]): void {
+    if (jobs.length === 0) return;
+    const run = this.render(jobs, this.parallel).then(() => this.onRendered(jobs.length));
+    // A failure surfaces from finish() (or from add() waiting on it); it must not also go unhandled here.
+    run.catch(() => undefined);
+    const settled: Promise<void> = run.then(
+      () => void this.inFlight.delete(settled),
+      () => void this.inFlight.delete(settled),
     );
+    this.inFlight.add(settled);
+    this.runs.push(run);
   }
-  await boundedAll(batches, 2 * pool.size);
 }
 
 /**
@@ -543,20 +591,36 @@ async function auditOutput(outDir: string): Promise<{ files: Set<string>; plain:
   return { files, plain };
 }
 
-/** sha256 over every file below the given folders (relative path, size, bytes) and some strings. */
-async function inputsHash(dirs: string[], strings: string[]): Promise<string> {
+/** How long after a file changed its times may still read the same (file systems with coarse timestamps). */
+const TIMESTAMP_GRAIN_NS = 2_000_000_000n;
+
+/**
+ * A hash over every file below the given folders (relative path, inode, size, modification and change
+ * times) and some strings: what `make` trusts, plus the change time, which every write and rename moves
+ * and no tool sets back. Reading the bytes instead cost ~1 s per 10,000 articles on every build. A file
+ * changed within a timestamp grain of now could change again unseen, so then the hash is null (not
+ * recorded, never matched), as git treats "racily clean" files.
+ */
+async function inputsSignature(dirs: string[], strings: string[]): Promise<{ hash: string | null }> {
   const hash = createHash("sha256");
+  const racyFrom = BigInt(Date.now()) * 1_000_000n - TIMESTAMP_GRAIN_NS;
+  let racy = false;
   for (const text of strings) hash.update(`${text}\0`);
   for (const dir of dirs) {
     const files = await listTree(dir);
     hash.update(`${dir}\0${files.length}\0`);
-    for (let i = 0; i < files.length; i += 256) {
-      const batch = files.slice(i, i + 256);
-      const contents = await Promise.all(batch.map((file) => readFile(path.join(dir, file))));
-      batch.forEach((file, j) => hash.update(`${file}\0${contents[j]!.length}\0`).update(contents[j]!));
+    for (const file of files) {
+      const info = statSync(path.join(dir, file), { bigint: true, throwIfNoEntry: false });
+      // Gone since the folder was listed: it is being edited now.
+      if (!info) {
+        racy = true;
+        continue;
+      }
+      if (info.ctimeNs >= racyFrom || info.mtimeNs >= racyFrom) racy = true;
+      hash.update(`${file}\0${info.ino}\0${info.size}\0${info.mtimeNs}\0${info.ctimeNs}\0`);
     }
   }
-  return hash.digest("base64url");
+  return { hash: racy ? null : hash.digest("base64url") };
 }
 
 async function firstExisting(...dirs: string[]): Promise<string> {
