@@ -1,83 +1,199 @@
 import type { Taxonomy, Topic } from "../content/taxonomy.js";
 import { entityKey } from "./names.js";
 
-/** Topic rules compiled once per taxonomy: word, phrase and prefix lookups instead of a regex per topic. */
+/**
+ * Topic rules compiled once per taxonomy into lookups whose cost follows the
+ * text, not the number of rules: words by token, prefixes by their length
+ * and leading characters, phrases by their first word (continuations checked
+ * at that token's position).
+ */
 export interface CompiledTaxonomy {
   topics: Topic[];
   byCode: Map<string, Topic>;
-  words: Map<string, number[]>;
-  prefixes: [string, number][];
-  phrases: [RegExp, number][];
-  headlineWords: Map<string, number[]>;
-  headlinePrefixes: [string, number][];
-  headlinePhrases: [RegExp, number][];
+  body: RuleSet;
+  headline: RuleSet;
   entities: Map<string, number[]>;
+}
+
+/** The keyword rules of one part of an article (body or headline). */
+interface RuleSet {
+  /** exact word -> topic indices (a keyword listed twice counts twice) */
+  words: Map<string, number[]>;
+  /** `word*`: leading characters -> topic indices, and the distinct prefix lengths, ascending */
+  prefixes: Map<string, number[]>;
+  prefixLengths: number[];
+  /** phrases by their first word */
+  phrases: Map<string, Phrase[]>;
+  /** number of phrase rules (each has an id below this, for per-call hit counters) */
+  phraseCount: number;
+  /** per distinct token, what its rules give (memo, bounded) */
+  tokens: Map<string, TokenRules>;
+}
+
+/**
+ * A phrase over tokens: its words after the first must follow at the next
+ * token positions; with `wildcard` the last word may run on ("suicide bomb*"
+ * matches "suicide bombers"). An empty word matches no token (tokens are
+ * never empty), except as a wildcard's last word, which any token starts with.
+ */
+interface Phrase {
+  id: number;
+  words: string[];
+  wildcard: boolean;
+  index: number;
 }
 
 const HEADLINE_WEIGHT = 3;
 const ENTITY_WEIGHT = 3;
 /** Each keyword counts at most this often in a body, so one repeated word cannot carry a topic. */
 const MAX_HITS_PER_KEYWORD = 3;
+const TOKEN_MEMO_MAX = 100_000;
+const NO_HITS: readonly number[] = [];
+
+function ruleSet(): RuleSet {
+  return { words: new Map(), prefixes: new Map(), prefixLengths: [], phrases: new Map(), phraseCount: 0, tokens: new Map() };
+}
+
+const add = <K, V>(map: Map<K, V[]>, key: K, value: V) => {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+};
+
+/** One keyword's rule into a rule set: a phrase (has a space), a prefix (ends in '*') or a word. */
+function place(rules: RuleSet, keyword: string, index: number): void {
+  const normal = normalise(keyword);
+  if (normal === "" || normal === "*") return;
+  if (normal.includes(" ")) {
+    // Same reading as a pattern over the space-joined tokens: a trailing '*' runs the last word on, any other '*' is dropped.
+    const wildcard = normal.endsWith("*");
+    const words = (wildcard ? normal.slice(0, -1) : normal).replace(/\*/g, "").split(" ");
+    add(rules.phrases, words[0]!, { id: rules.phraseCount++, words, wildcard, index });
+  } else if (normal.endsWith("*")) {
+    const prefix = normal.slice(0, -1);
+    add(rules.prefixes, prefix, index);
+    if (!rules.prefixLengths.includes(prefix.length)) rules.prefixLengths.push(prefix.length);
+    rules.prefixLengths.sort((a, b) => a - b);
+  } else add(rules.words, normal, index);
+}
 
 export function compileTaxonomy(taxonomy: Taxonomy): CompiledTaxonomy {
   const compiled: CompiledTaxonomy = {
     topics: taxonomy.topics,
     byCode: new Map(taxonomy.topics.map((t) => [t.code, t])),
-    words: new Map(),
-    prefixes: [],
-    phrases: [],
-    headlineWords: new Map(),
-    headlinePrefixes: [],
-    headlinePhrases: [],
+    body: ruleSet(),
+    headline: ruleSet(),
     entities: new Map(),
   };
-  const add = (map: Map<string, number[]>, key: string, index: number) => map.set(key, [...(map.get(key) ?? []), index]);
   taxonomy.topics.forEach((topic, index) => {
-    const place = (keyword: string, words: Map<string, number[]>, prefixes: [string, number][], phrases: [RegExp, number][]) => {
-      const normal = normalise(keyword);
-      if (normal === "" || normal === "*") return;
-      if (normal.includes(" ")) phrases.push([phrasePattern(normal), index]);
-      else if (normal.endsWith("*")) prefixes.push([normal.slice(0, -1), index]);
-      else add(words, normal, index);
-    };
     for (const keyword of topic.keywords) {
-      place(keyword, compiled.words, compiled.prefixes, compiled.phrases);
-      place(keyword, compiled.headlineWords, compiled.headlinePrefixes, compiled.headlinePhrases);
+      place(compiled.body, keyword, index);
+      place(compiled.headline, keyword, index);
     }
-    for (const keyword of topic.headlineKeywords) place(keyword, compiled.headlineWords, compiled.headlinePrefixes, compiled.headlinePhrases);
+    for (const keyword of topic.headlineKeywords) place(compiled.headline, keyword, index);
     for (const entity of topic.entities) add(compiled.entities, entityKey(entity), index);
   });
   return compiled;
 }
 
-/** A phrase over space-joined tokens; a trailing '*' lets its last word run on ("suicide bomber*"). */
-function phrasePattern(phrase: string): RegExp {
-  const wildcard = phrase.endsWith("*");
-  const words = (wildcard ? phrase.slice(0, -1) : phrase).replace(/\*/g, "").replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  return new RegExp(`(?<= )${words}${wildcard ? "[^ ]*" : ""}(?= )`, "g");
-}
+/** A token run: letters, digits, apostrophes (’ read as ') and '*'. */
+const TOKEN = /[\p{L}\p{N}'’*]+/gu;
+const CURLY = /’/g;
 
+/** A keyword as its rule reads it (lower case, ’ as ', any other run of symbols one space). */
 function normalise(text: string): string {
   return text.toLowerCase().replace(/[’']/g, "'").replace(/[^\p{L}\p{N}'*]+/gu, " ").trim();
 }
 
-function countHits(text: string, words: Map<string, number[]>, prefixes: [string, number][], phrases: [RegExp, number][], weight: number, cap: number, scores: Float64Array): void {
-  const tokens = normalise(text).split(" ").filter(Boolean);
-  const counts = new Map<string, number>();
-  for (const token of tokens) counts.set(token, (counts.get(token) ?? 0) + 1);
-  for (const [token, count] of counts) {
-    for (const index of words.get(token) ?? []) scores[index]! += weight * Math.min(count, cap);
-    for (const [prefix, index] of prefixes) if (token.startsWith(prefix)) scores[index]! += weight * Math.min(count, cap);
+/** The words of a text as normalise() leaves them, split on its spaces (one pass, no joined copy). */
+function tokensOf(text: string): string[] {
+  const lower = text.toLowerCase();
+  const tokens = lower.match(TOKEN) ?? [];
+  if (lower.includes("’")) for (let i = 0; i < tokens.length; i++) tokens[i] = tokens[i]!.replace(CURLY, "'");
+  return tokens;
+}
+
+/** What one distinct token does under a rule set; `count` and `stamp` are scratch for the call reading a text. */
+interface TokenRules {
+  /** topic indices its word and prefix rules give, each once per rule */
+  hits: readonly number[];
+  /** phrases it starts */
+  phrases: Phrase[] | undefined;
+  /** occurrences in the text being read, valid where `stamp` is that call's */
+  count: number;
+  stamp: number;
+}
+
+let stamps = 0;
+
+function tokenRules(rules: RuleSet, token: string): TokenRules {
+  const found: number[] = [...(rules.words.get(token) ?? NO_HITS)];
+  for (const length of rules.prefixLengths) {
+    if (length > token.length) break;
+    const indices = rules.prefixes.get(token.slice(0, length));
+    if (indices) found.push(...indices);
   }
-  if (phrases.length > 0) {
-    const joined = ` ${tokens.join(" ")} `;
-    for (const [pattern, index] of phrases) {
-      let hits = 0;
-      pattern.lastIndex = 0;
-      while (hits < cap && pattern.exec(joined)) hits++;
-      scores[index]! += weight * hits;
+  return { hits: found.length === 0 ? NO_HITS : found, phrases: rules.phrases.get(token), count: 0, stamp: 0 };
+}
+
+function phraseAt(tokens: string[], at: number, phrase: Phrase): boolean {
+  const { words } = phrase;
+  const last = words.length - 1;
+  if (at + last >= tokens.length) return false;
+  for (let k = 1; k < last; k++) if (tokens[at + k] !== words[k]) return false;
+  return phrase.wildcard ? tokens[at + last]!.startsWith(words[last]!) : tokens[at + last] === words[last];
+}
+
+/**
+ * Adds `weight` per hit to the scores: a word or prefix rule hits once per
+ * occurrence of each distinct token it matches, at most `cap` times per token;
+ * a phrase hits at each place its words follow each other, counting matches
+ * that do not overlap (leftmost first), at most `cap` times.
+ */
+function countHits(text: string, rules: RuleSet, weight: number, cap: number, scores: Float64Array): void {
+  const tokens = tokensOf(text);
+  const memo = rules.tokens;
+  // (trimmed only here: the entries this call counts in must stay the ones it finds)
+  if (memo.size >= TOKEN_MEMO_MAX) memo.clear();
+  const stamp = ++stamps;
+  const distinct: TokenRules[] = [];
+  let phraseHits: Int32Array | undefined;
+  /** per phrase, the first token a next match may start at (matches do not overlap) */
+  let nextFree: Int32Array | undefined;
+  for (let at = 0; at < tokens.length; at++) {
+    const token = tokens[at]!;
+    let entry = memo.get(token);
+    if (entry === undefined) memo.set(token, (entry = tokenRules(rules, token)));
+    if (entry.stamp !== stamp) {
+      entry.stamp = stamp;
+      entry.count = 0;
+      if (entry.hits.length > 0) distinct.push(entry);
+    }
+    entry.count++;
+    const candidates = entry.phrases;
+    if (candidates === undefined) continue;
+    phraseHits ??= new Int32Array(rules.phraseCount);
+    nextFree ??= new Int32Array(rules.phraseCount);
+    for (const phrase of candidates) {
+      if (phraseHits[phrase.id]! >= cap || at < nextFree[phrase.id]! || !phraseAt(tokens, at, phrase)) continue;
+      phraseHits[phrase.id]!++;
+      nextFree[phrase.id] = at + phrase.words.length;
+      scores[phrase.index]! += weight;
     }
   }
+  for (const entry of distinct) {
+    const score = weight * Math.min(entry.count, cap);
+    for (const index of entry.hits) scores[index]! += score;
+  }
+}
+
+/** Each topic's score (in taxonomy order) before min_score and ancestors: what assignTopics decides on. */
+export function topicScores(compiled: CompiledTaxonomy, headline: string, body: string, entityKeys: Iterable<string>): Float64Array {
+  const scores = new Float64Array(compiled.topics.length);
+  countHits(body, compiled.body, 1, MAX_HITS_PER_KEYWORD, scores);
+  countHits(headline, compiled.headline, HEADLINE_WEIGHT, 1, scores);
+  for (const key of new Set(entityKeys)) for (const index of compiled.entities.get(key) ?? []) scores[index]! += ENTITY_WEIGHT;
+  return scores;
 }
 
 /**
@@ -86,10 +202,7 @@ function countHits(text: string, words: Map<string, number[]>, prefixes: [string
  * ancestors, so an article on armed conflict is also under "conflict, war and peace".
  */
 export function assignTopics(compiled: CompiledTaxonomy, headline: string, body: string, entityKeys: Iterable<string>): string[] {
-  const scores = new Float64Array(compiled.topics.length);
-  countHits(body, compiled.words, compiled.prefixes, compiled.phrases, 1, MAX_HITS_PER_KEYWORD, scores);
-  countHits(headline, compiled.headlineWords, compiled.headlinePrefixes, compiled.headlinePhrases, HEADLINE_WEIGHT, 1, scores);
-  for (const key of new Set(entityKeys)) for (const index of compiled.entities.get(key) ?? []) scores[index]! += ENTITY_WEIGHT;
+  const scores = topicScores(compiled, headline, body, entityKeys);
   const codes: string[] = [];
   compiled.topics.forEach((topic, index) => {
     if (scores[index]! >= topic.minScore) codes.push(topic.code);
