@@ -2,19 +2,16 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { build } from "./build.js";
 import { parseArticle } from "./content/article.js";
 import { ContentError, formatIssue } from "./content/issues.js";
 import { decodeText, loadArchive } from "./content/load.js";
 import { parseRegistry } from "./content/registry.js";
 import { parseTaxonomy } from "./content/taxonomy.js";
 import { expandInputs, ingestFiles } from "./ingest/ingest.js";
-import { indexRegistry, type ArticleEntity } from "./nlp/canonical.js";
-import { analyseArticle, extractFromText } from "./nlp/extract.js";
-import { loadTagger } from "./nlp/tagger/index.js";
-import { assignTopics, compileTaxonomy } from "./nlp/topics.js";
+import type { ArticleEntity } from "./nlp/canonical.js";
 import { UnsafeOutputError } from "./output-guard.js";
-import { serve } from "./serve.js";
+// The build (Eleventy and the renderers), the server and the tagger are imported by the commands that use them,
+// so that `gazette ingest` does not spend half a second loading them first.
 
 const HELP = `gazette: a static news-archive generator
 
@@ -100,6 +97,7 @@ async function buildCommand(args: string[]): Promise<number> {
   const { values, positionals } = parse("build", args);
   if (values.help) return help();
   if (positionals.length > 0) throw new UsageError(`build takes no arguments, found '${positionals[0]}'`);
+  const { build } = await import("./build.js");
   const interactive = Boolean(process.stderr.isTTY) && !process.env.CI && !values.quiet;
   const started = performance.now();
   const progress = interactive ? new Progress() : null;
@@ -126,6 +124,7 @@ async function serveCommand(args: string[]): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`serve takes no arguments, found '${positionals[0]}'`);
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, found '${values.port}'`);
+  const { serve } = await import("./serve.js");
   await serve({ contentDir: values.content, outDir: values.out, port, host: values.host });
   return 0;
 }
@@ -142,6 +141,12 @@ async function extractCommand(args: string[]): Promise<number> {
   const taxonomy = parseTaxonomy(taxonomyFile, await readSetting("topics.yml"));
   const settingIssues = [...registry.issues, ...taxonomy.issues];
   if (settingIssues.length > 0) throw new ContentError(settingIssues);
+  const [{ indexRegistry }, { analyseArticle, extractFromText }, { loadTagger }, { assignTopics, compileTaxonomy }] = await Promise.all([
+    import("./nlp/canonical.js"),
+    import("./nlp/extract.js"),
+    import("./nlp/tagger/index.js"),
+    import("./nlp/topics.js"),
+  ]);
   const registryIndex = indexRegistry(registry.registry);
   const compiled = compileTaxonomy(taxonomy.taxonomy);
   const tagger = loadTagger();

@@ -20,6 +20,9 @@ export interface IngestedArticle {
 }
 
 const DATED_NAME = /^(\d{4}-\d{2}-\d{2})-(.+)$/;
+/** A lowercase ASCII slug of at most 80 characters, which slugify returns as it is: what most raw file names carry already. */
+const ASCII_SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const slugOf = (text: string): string => (text.length <= 80 && ASCII_SLUG.test(text) ? text : slugify(text));
 
 /**
  * Raw article text (first line the headline, then one paragraph a line) to
@@ -40,13 +43,18 @@ export function ingestRawText(fileName: string, text: string, options: IngestOpt
   if (date === null) return { error: `'${dateText}' is not a real date: use YYYY-MM-DD, such as 2025-05-07` };
 
   // Control characters and noncharacters (pasted from other systems) are dropped: no page or feed may carry them.
-  const lines = outputSafeText(text.replace(/^\ufeff/, "")).split(/\r\n|\r|\n/).map((line) => line.replace(/[\t ]+$/, ""));
+  // Every line is trimmed, so trailing blanks need no pass of their own.
+  const lines = outputSafeText(text.replace(/^\ufeff/, "")).split(/\r\n|\r|\n/);
   const titleIndex = lines.findIndex((line) => line.trim() !== "");
   if (titleIndex === -1) return { error: "the file is empty: the first line must be the headline" };
   const title = lines[titleIndex]!.trim().replace(/\s+/g, " ");
-  const paragraphs = lines.slice(titleIndex + 1).map((line) => line.trim()).filter((line) => line !== "");
+  const paragraphs: string[] = [];
+  for (let i = titleIndex + 1; i < lines.length; i++) {
+    const paragraph = lines[i]!.trim();
+    if (paragraph !== "") paragraphs.push(paragraph);
+  }
 
-  const slug = (dated && options.date === undefined ? slugify(dated[2]!) : "") || slugify(title);
+  const slug = (dated && options.date === undefined ? slugOf(dated[2]!) : "") || slugify(title);
   if (slug === "") return { error: "the headline has no letters or digits to make a URL from: rename the file YYYY-MM-DD-<slug>.txt" };
 
   const body = paragraphs.map(escapeMarkdown).join("\n\n") + "\n";
@@ -59,7 +67,8 @@ export function ingestRawText(fileName: string, text: string, options: IngestOpt
   return {
     article: {
       relativePath: `${date.slice(0, 4)}/${date.slice(5, 7)}/${slug}.md`,
-      markdown: matter.stringify(body, frontMatter, { lineWidth: -1 } as matter.GrayMatterOption<string, never>),
+      // A file object, not the body string: given a string, gray-matter first parses it for front matter of its own.
+      markdown: matter.stringify({ content: body }, frontMatter, { lineWidth: -1 } as matter.GrayMatterOption<string, never>),
       title,
       date,
       slug,
@@ -74,7 +83,7 @@ export function ingestRawText(fileName: string, text: string, options: IngestOpt
  */
 export function escapeMarkdown(paragraph: string): string {
   return paragraph
-    .replace(/[\\`*_[\]<>]/g, (ch) => `\\${ch}`)
+    .replace(/[\\`*_[\]<>]/g, "\\$&")
     .replace(/^(\s*)(?:([#+\-=|]|~~~)|(\d+)([.)])(?=\s|$))/, (_, space: string, marker?: string, digits?: string, punctuation?: string) =>
       marker ? `${space}\\${marker}` : `${space}${digits}\\${punctuation}`);
 }
