@@ -190,8 +190,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const temporaries: string[] = [];
   const templatesDir = options.templatesDir ?? (await firstExisting(path.resolve("templates"), path.join(PACKAGE_ROOT, "templates")));
   const publicDir = options.publicDir ?? (await firstExisting(path.resolve("public"), path.join(PACKAGE_ROOT, "public")));
-  // Every input file's identity and times: when nothing changed since the build that wrote the folder,
-  // an incremental build stops here instead of recomputing index, pages and hashes.
+  // Every input file's identity and times: when nothing changed since the build that wrote the folder (and,
+  // for a full build, the folder holds exactly the files it wrote), the build stops here.
   stage("inputs");
   const inputs = await inputsSignature([path.resolve(options.contentDir), path.resolve(templatesDir), path.resolve(publicDir)], [
     await codeFingerprint(),
@@ -201,11 +201,17 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     options.pathPrefix ?? "",
     process.env.GAZETTE_RENDERER ?? "",
   ]);
-  const previous = options.incremental ? await state.read() : null;
-  if (inputs.hash !== null && previous?.inputs?.hash === inputs.hash) {
+  const old = await state.read();
+  // With a manifest to trust, a full build patches the folder in place like an incremental one, after checking
+  // the folder against the manifest: re-linking every unchanged file into a new folder and deleting the old
+  // tree cost more than all the rest of a warm 10,000-article build. A folder holding anything but plain
+  // files and folders (a symbolic link, say) is rebuilt whole and swapped in, as without a manifest.
+  const audit = old && !options.incremental ? await auditOutput(outDir) : null;
+  const intact = !audit || (audit.plain && audit.files.size === Object.keys(old!.files).length && Object.keys(old!.files).every((file) => audit.files.has(file)));
+  if (inputs.hash !== null && old?.inputs?.hash === inputs.hash && intact) {
     stage("");
     await pool.close();
-    return { ...previous.inputs.summary, mode: "incremental", written: 0, deleted: 0, timings };
+    return { ...old.inputs.summary, mode: "incremental", written: 0, deleted: 0, timings };
   }
   try {
     // Pagefind's index needs only the articles (newest first, as the index orders them): it runs in its own
@@ -247,12 +253,6 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const fast = fastTemplates(templateSet.templates, pages, templatesDir, globals);
     const eleventyTemplates = templateSet.templates.filter((t) => !fast.includes(t));
 
-    const old = await state.read();
-    // With a manifest to trust, a full build patches the folder in place like an incremental one, after checking
-    // the folder against the manifest: re-linking every unchanged file into a new folder and deleting the old
-    // tree cost more than all the rest of a warm 10,000-article build. A folder holding anything but plain
-    // files and folders (a symbolic link, say) is rebuilt whole and swapped in, as without a manifest.
-    const audit = old && !options.incremental ? await auditOutput(outDir) : null;
     const incremental = Boolean(old && (options.incremental || audit?.plain));
     // A full build also writes what is missing from the folder, and removes what Gazette did not write there.
     const present = (file: string) => !audit || audit.files.has(file);
