@@ -28,6 +28,23 @@ interface RuleSet {
   phraseCount: number;
   /** per distinct token, what its rules give (memo, bounded) */
   tokens: Map<string, TokenRules>;
+  /** which tokens can matter at all (see TokenFilter); null when every token can (a phrase ending in " *") */
+  filter: TokenFilter | null;
+}
+
+/**
+ * A screen the text's tokens pass through before any string is made of them
+ * or looked up: hashes of every whole word a rule compares a token with (words,
+ * every word of a phrase) and of every string a token must start with
+ * (prefixes, a wildcard phrase's last word), as bit sets. A token whose hash
+ * and leading-character hashes miss them can hit no rule and take no part in
+ * a phrase; one that passes (rarely by chance) goes through the exact lookups.
+ */
+interface TokenFilter {
+  words: Uint32Array;
+  prefixes: Uint32Array;
+  /** prefixLength[n] is 1 when some prefix is n characters long */
+  prefixLength: Uint8Array;
 }
 
 /**
@@ -51,7 +68,51 @@ const TOKEN_MEMO_MAX = 100_000;
 const NO_HITS: readonly number[] = [];
 
 function ruleSet(): RuleSet {
-  return { words: new Map(), prefixes: new Map(), prefixLengths: [], phrases: new Map(), phraseCount: 0, tokens: new Map() };
+  return { words: new Map(), prefixes: new Map(), prefixLengths: [], phrases: new Map(), phraseCount: 0, tokens: new Map(), filter: null };
+}
+
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
+const FILTER_BITS = 1 << 16;
+const bitOf = (hash: number) => Math.imul(hash, 0x9e3779b1) >>> 16;
+const hasBit = (bits: Uint32Array, hash: number) => {
+  const bit = bitOf(hash);
+  return (bits[bit >>> 5]! & (1 << (bit & 31))) !== 0;
+};
+
+/** Hash of a string's UTF-16 code units, as the scan computes it character by character. */
+function hashOf(text: string): number {
+  let hash = FNV_OFFSET;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), FNV_PRIME);
+  return hash;
+}
+
+function tokenFilter(rules: RuleSet): TokenFilter | null {
+  const words = new Uint32Array(FILTER_BITS / 32);
+  const set = (bits: Uint32Array, text: string) => {
+    const bit = bitOf(hashOf(text));
+    bits[bit >>> 5]! |= 1 << (bit & 31);
+  };
+  const starts: string[] = [...rules.prefixes.keys()];
+  for (const word of rules.words.keys()) set(words, word);
+  for (const phrases of rules.phrases.values()) {
+    for (const phrase of phrases) {
+      const last = phrase.words.length - 1;
+      phrase.words.forEach((word, k) => {
+        if (k === last && phrase.wildcard) starts.push(word);
+        else set(words, word);
+      });
+    }
+  }
+  // "word *": any token at all ends the phrase, so no token may be screened out
+  if (starts.includes("")) return null;
+  const prefixes = new Uint32Array(FILTER_BITS / 32);
+  const prefixLength = new Uint8Array(Math.max(0, ...starts.map((p) => p.length)) + 1);
+  for (const start of starts) {
+    set(prefixes, start);
+    prefixLength[start.length] = 1;
+  }
+  return { words, prefixes, prefixLength };
 }
 
 const add = <K, V>(map: Map<K, V[]>, key: K, value: V) => {
@@ -93,6 +154,8 @@ export function compileTaxonomy(taxonomy: Taxonomy): CompiledTaxonomy {
     for (const keyword of topic.headlineKeywords) place(compiled.headline, keyword, index);
     for (const entity of topic.entities) add(compiled.entities, entityKey(entity), index);
   });
+  compiled.body.filter = tokenFilter(compiled.body);
+  compiled.headline.filter = tokenFilter(compiled.headline);
   return compiled;
 }
 
@@ -105,11 +168,58 @@ function normalise(text: string): string {
   return text.toLowerCase().replace(/[’']/g, "'").replace(/[^\p{L}\p{N}'*]+/gu, " ").trim();
 }
 
-/** The words of a text as normalise() leaves them, split on its spaces (one pass, no joined copy). */
-function tokensOf(text: string): string[] {
-  const lower = text.toLowerCase();
+/** The words of a lower-cased text as normalise() leaves them, split on its spaces (one pass, no joined copy). */
+function tokensOf(lower: string): string[] {
   const tokens = lower.match(TOKEN) ?? [];
   if (lower.includes("’")) for (let i = 0; i < tokens.length; i++) tokens[i] = tokens[i]!.replace(CURLY, "'");
+  return tokens;
+}
+
+/** Per UTF-16 unit outside surrogates: 1 when it belongs in a token (TOKEN's class), 2 when not, 0 not yet known. */
+const TOKEN_UNIT = new Uint8Array(0x10000);
+const SURROGATE = /[\ud800-\udfff]/;
+const tokenUnit = (unit: number): boolean => {
+  let kind = TOKEN_UNIT[unit]!;
+  if (kind === 0) TOKEN_UNIT[unit] = kind = /^[\p{L}\p{N}'’*]$/u.test(String.fromCharCode(unit)) ? 1 : 2;
+  return kind === 1;
+};
+
+/**
+ * The same tokens as tokensOf, in place, but made into strings only where
+ * they pass the filter: the others are null (they can hit no rule nor be
+ * part of a phrase). For text without surrogates (tokenUnit reads single units).
+ */
+function screenedTokens(lower: string, filter: TokenFilter): Array<string | null> {
+  const { words, prefixes, prefixLength } = filter;
+  const longest = prefixLength.length - 1;
+  const tokens: Array<string | null> = [];
+  const n = lower.length;
+  let i = 0;
+  while (i < n) {
+    let unit = lower.charCodeAt(i);
+    if (!tokenUnit(unit)) {
+      i++;
+      continue;
+    }
+    const start = i;
+    let hash = FNV_OFFSET;
+    let length = 0;
+    let passes = false;
+    let curly = false;
+    for (;;) {
+      if (unit === 0x2019) ((unit = 39), (curly = true));
+      hash = Math.imul(hash ^ unit, FNV_PRIME);
+      length++;
+      if (length <= longest && prefixLength[length] === 1 && !passes && hasBit(prefixes, hash)) passes = true;
+      if (++i >= n) break;
+      unit = lower.charCodeAt(i);
+      if (!tokenUnit(unit)) break;
+    }
+    if (passes || hasBit(words, hash)) {
+      const token = lower.slice(start, i);
+      tokens.push(curly ? token.replace(CURLY, "'") : token);
+    } else tokens.push(null);
+  }
   return tokens;
 }
 
@@ -136,12 +246,14 @@ function tokenRules(rules: RuleSet, token: string): TokenRules {
   return { hits: found.length === 0 ? NO_HITS : found, phrases: rules.phrases.get(token), count: 0, stamp: 0 };
 }
 
-function phraseAt(tokens: string[], at: number, phrase: Phrase): boolean {
+/** Does the phrase match at token `at` (a null token is none of its words, nor starts with its last)? */
+function phraseAt(tokens: Array<string | null>, at: number, phrase: Phrase): boolean {
   const { words } = phrase;
   const last = words.length - 1;
   if (at + last >= tokens.length) return false;
   for (let k = 1; k < last; k++) if (tokens[at + k] !== words[k]) return false;
-  return phrase.wildcard ? tokens[at + last]!.startsWith(words[last]!) : tokens[at + last] === words[last];
+  const end = tokens[at + last] ?? null;
+  return phrase.wildcard ? end !== null && end.startsWith(words[last]!) : end === words[last];
 }
 
 /**
@@ -151,7 +263,8 @@ function phraseAt(tokens: string[], at: number, phrase: Phrase): boolean {
  * that do not overlap (leftmost first), at most `cap` times.
  */
 function countHits(text: string, rules: RuleSet, weight: number, cap: number, scores: Float64Array): void {
-  const tokens = tokensOf(text);
+  const lower = text.toLowerCase();
+  const tokens = rules.filter !== null && !SURROGATE.test(lower) ? screenedTokens(lower, rules.filter) : tokensOf(lower);
   const memo = rules.tokens;
   // (trimmed only here: the entries this call counts in must stay the ones it finds)
   if (memo.size >= TOKEN_MEMO_MAX) memo.clear();
@@ -161,7 +274,8 @@ function countHits(text: string, rules: RuleSet, weight: number, cap: number, sc
   /** per phrase, the first token a next match may start at (matches do not overlap) */
   let nextFree: Int32Array | undefined;
   for (let at = 0; at < tokens.length; at++) {
-    const token = tokens[at]!;
+    const token = tokens[at] ?? null;
+    if (token === null) continue;
     let entry = memo.get(token);
     if (entry === undefined) memo.set(token, (entry = tokenRules(rules, token)));
     if (entry.stamp !== stamp) {

@@ -199,13 +199,22 @@ describe("assignTopics against the plain reading of the rules", () => {
     expect(check(taxonomy, cases)).toBe(1200);
   });
 
-  it("scores odd rules alike: '*' anywhere, empty keywords, repeated words, keywords listed twice", () => {
+  it("scores odd rules alike: '*' anywhere, empty keywords, repeated words, keywords listed twice, curly apostrophes, astral letters", () => {
     const keywords = ODD_TAXONOMY.topics.flatMap((t) => [...t.keywords, ...t.headlineKeywords]);
     const vocabulary: Taxonomy = { topics: [topic("v", [...keywords, ...ODD_WORDS])] };
-    const bodies = randomTexts(vocabulary, 99, 2000, ODD_WORDS);
-    const headlines = randomTexts(vocabulary, 100, 2000, ODD_WORDS).map((t) => t.slice(0, 60));
+    const bodies = randomTexts(vocabulary, 99, 1500, ODD_WORDS);
+    const headlines = randomTexts(vocabulary, 100, 1500, ODD_WORDS).map((t) => t.slice(0, 60));
     const entities = ["us", "rocknroll", "other"];
-    const cases = bodies.map((body, i) => ({ headline: headlines[i]!, body, entities: entities.slice(i % 4) }));
-    expect(check(ODD_TAXONOMY, cases)).toBe(4000);
+    // texts with surrogates (astral letters, a lone half) are read another way: most cases go without them
+    const plain = (text: string, i: number) => (i % 4 === 0 ? text : text.replace(/[\ud800-\udfff]/g, ""));
+    const cases = bodies.map((body, i) => ({ headline: plain(headlines[i]!, i), body: plain(body, i), entities: entities.slice(i % 4) }));
+    expect(cases.filter((c) => !/[\ud800-\udfff]/.test(c.headline + c.body)).length).toBeGreaterThan(1000);
+    expect(check(ODD_TAXONOMY, cases)).toBe(3000);
+    // A phrase ending in " *" takes any token as its last word, so no token can be screened out before the
+    // lookups; without one, tokens that no rule can use are skipped. Both ways must score alike.
+    const anyLast = (keyword: string) => / \*+$/.test(keyword);
+    expect(ODD_TAXONOMY.topics.flatMap((t) => t.keywords).some(anyLast)).toBe(true);
+    const screened = { topics: ODD_TAXONOMY.topics.map((t) => ({ ...t, keywords: t.keywords.filter((k) => !anyLast(k)), headlineKeywords: t.headlineKeywords.filter((k) => !anyLast(k)) })) };
+    expect(check(screened, cases)).toBe(3000);
   });
 });
