@@ -51,7 +51,7 @@ export function analyseArticle(
   const excluded = new Set(article.overrides.excludeEntities.map(entityKey));
   const entities: ArticleEntity[] = [];
   for (const entity of found) {
-    if (excluded.has(entity.key) || excluded.has(entityKey(entity.name)) || entity.aliases.some((alias) => excluded.has(entityKey(alias)))) continue;
+    if (excluded.size > 0 && (excluded.has(entity.key) || excluded.has(entityKey(entity.name)) || entity.aliases.some((alias) => excluded.has(entityKey(alias))))) continue;
     const mentions = entity.mentions.flatMap((mention) => {
       const start = analysis.toFileOffset(mention.start);
       return start === null ? [] : [{ text: mention.text, start, end: start + mention.text.length }];

@@ -1,6 +1,16 @@
 import { createHash } from "node:crypto";
 import { slugify } from "../content/slug.js";
 
+/** Memo sizes: a build's distinct names fit many times over; a full memo is emptied and starts again. */
+const MEMO_MAX = 50_000;
+const MEMO_NAME_MAX = 200;
+const keys = new Map<string, string>();
+const slugs = new Map<string, string>();
+function remember(memo: Map<string, string>, from: string, to: string): void {
+  if (memo.size >= MEMO_MAX) memo.clear();
+  memo.set(from, to);
+}
+
 /**
  * The identity of a name across the archive: case, accents, apostrophes,
  * dots, hyphens and spacing do not matter ("TEHREEK-E-TALIBAN Pakistan",
@@ -8,10 +18,26 @@ import { slugify } from "../content/slug.js";
  * other symbols do ("C++" is not "C").
  */
 export function entityKey(name: string): string {
-  return name
-    .normalize("NFKD")
-    .replace(/([A-Za-z])[\u0300-\u036f]+/g, "$1")
-    .normalize("NFKC")
+  // Each mention's key is asked for several times over (cleaning, grouping, naming, exclusions): remembered.
+  let key = keys.get(name);
+  if (key === undefined) {
+    key = computeKey(name);
+    if (name.length <= MEMO_NAME_MAX) remember(keys, name, key);
+  }
+  return key;
+}
+
+const ASCII = /^[\x00-\x7f]*$/;
+
+function computeKey(name: string): string {
+  // ASCII text is its own NFKD and NFKC form, with no combining accent to strip.
+  const folded = ASCII.test(name)
+    ? name
+    : name
+        .normalize("NFKD")
+        .replace(/([A-Za-z])[\u0300-\u036f]+/g, "$1")
+        .normalize("NFKC");
+  return folded
     .toLowerCase()
     .replace(/['’ʼ‘`.]/g, "")
     .replace(/[\s\-‐-―_/,;:]+/g, " ")
@@ -25,6 +51,15 @@ export function entityKey(name: string): string {
  * not depend on which other entities exist and stays the same from build to build.
  */
 export function entitySlug(key: string): string {
+  let slug = slugs.get(key);
+  if (slug === undefined) {
+    slug = computeSlug(key);
+    if (key.length <= MEMO_NAME_MAX) remember(slugs, key, slug);
+  }
+  return slug;
+}
+
+function computeSlug(key: string): string {
   const plain = slugify(key) || "entity";
   if (/^[\p{L}\p{N}\p{M} ]+$/u.test(key) && plain === slugify(key.replace(/ /g, "-"), Infinity)) return plain;
   return `${plain}-${createHash("sha1").update(key).digest("hex").slice(0, 6)}`;

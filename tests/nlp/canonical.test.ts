@@ -70,6 +70,24 @@ describe("names", () => {
     expect(entityKey("C++")).not.toBe(entityKey("C"));
   });
 
+  it("keys every name as the full Unicode folding does (ASCII names skip it), the first time and when remembered", () => {
+    const reference = (name: string) =>
+      name
+        .normalize("NFKD")
+        .replace(/([A-Za-z])[\u0300-\u036f]+/g, "$1")
+        .normalize("NFKC")
+        .toLowerCase()
+        .replace(/['’ʼ‘`.]/g, "")
+        .replace(/[\s\-‐-―_/,;:]+/g, " ")
+        .trim();
+    const names = ["U.S.", "Tehreek-e-Taliban  Pakistan", " O'Neill ", "AT&T", "C++", "x_y/z,w;v:u", "ABC\tdef\n", "`Quoted`", "", "~!@#$%^&*()", "a\u0301b", "Zürich", "ＦＵＬＬ", "ﬁnance", "Ǆemal", "İstanbul", "Straße", "O’Brien", "Ｕ.Ｓ.", "e\u0301\u0301", "ℌilbert", "x\u00a0y", "ΟΔΟΣ"];
+    for (let i = 0; i < 400; i++) names.push(String.fromCharCode(...Array.from({ length: 1 + (i % 9) }, (_, k) => 32 + ((i * 37 + k * 101) % (i % 3 === 0 ? 95 : 700)))));
+    for (const name of names) {
+      expect(entityKey(name)).toBe(reference(name));
+      expect(entityKey(name)).toBe(reference(name));
+    }
+  });
+
   it("gives entities whose names slugify alike distinct slugs that do not depend on each other", () => {
     expect(entitySlug(entityKey("Mohammad Sadiq"))).toBe("mohammad-sadiq");
     expect(entitySlug(entityKey("C"))).toBe("c");
