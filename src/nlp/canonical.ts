@@ -76,7 +76,7 @@ export function canonicalise(text: string, spans: TaggedSpan[], registry: Regist
   const resolve = (key: string) => aliasOf.get(key) ?? key;
 
   for (const mention of mentions) {
-    const key = entityKey(mention.text);
+    const key = mention.key;
     const entry = registry.byKey.get(key) ?? null;
     const groupKey = entry ? entityKey(entry.name) : key;
     let group = groups.get(groupKey);
@@ -90,9 +90,9 @@ export function canonicalise(text: string, spans: TaggedSpan[], registry: Regist
     if (!next || !/^\s*\($/.test(text.slice(mention.end, next.start)) || text[next.end] !== ")") continue;
     const [long, short] = isAcronym(next.text) ? [mention, next] : isAcronym(mention.text) ? [next, mention] : [null, null];
     if (!long || !short || !acronymFits(short.text, long.text)) continue;
-    const longKey = resolve(groupKeyOf(long.text, registry));
-    const shortKey = groupKeyOf(short.text, registry);
-    if (registry.byKey.has(entityKey(short.text)) || shortKey === longKey) continue;
+    const longKey = resolve(groupKeyOf(long.key, registry));
+    const shortKey = groupKeyOf(short.key, registry);
+    if (registry.byKey.has(short.key) || shortKey === longKey) continue;
     aliasOf.set(shortKey, longKey);
     groups.get(longKey)?.acronyms.add(short.text);
   }
@@ -125,21 +125,25 @@ export function canonicalise(text: string, spans: TaggedSpan[], registry: Regist
   return [...groups.values()].map(toEntity).sort((a, b) => a.mentions[0]!.start - b.mentions[0]!.start);
 }
 
-function groupKeyOf(surface: string, registry: RegistryIndex): string {
-  const entry = registry.byKey.get(entityKey(surface));
-  return entry ? entityKey(entry.name) : entityKey(surface);
+/** The key of the group a mention with this key joins (a registry entry's own name's key). */
+function groupKeyOf(key: string, registry: RegistryIndex): string {
+  const entry = registry.byKey.get(key);
+  return entry ? entityKey(entry.name) : key;
 }
 
-type TypedMention = Mention & { type: EntityType };
+/** A mention with its tagged type and its name's key (worked out once, read at every step). */
+type TypedMention = Mention & { type: EntityType; key: string };
 
 function cleanMentions(text: string, spans: TaggedSpan[], registry: RegistryIndex): TypedMention[] {
   let cleaned: TypedMention[] = [];
   for (const span of spans) {
     const raw = text.slice(span.start, span.end);
     const trimmed = trimName(raw);
-    if (!/\p{L}/u.test(trimmed.text) || CALENDAR_WORDS.has(entityKey(trimmed.text))) continue;
+    if (!/\p{L}/u.test(trimmed.text)) continue;
+    const key = entityKey(trimmed.text);
+    if (CALENDAR_WORDS.has(key)) continue;
     const start = span.start + trimmed.startTrim;
-    cleaned.push({ text: trimmed.text, start, end: start + trimmed.text.length, type: span.type });
+    cleaned.push({ text: trimmed.text, start, end: start + trimmed.text.length, type: span.type, key });
   }
   cleaned.sort((a, b) => a.start - b.start);
   // An acronym's definition wins over partial spans inside it ("Taliban" in "Tehreek-e-Taliban Pakistan").
@@ -148,7 +152,8 @@ function cleanMentions(text: string, spans: TaggedSpan[], registry: RegistryInde
     // Registry names the tagger missed (or cut short) are mentions too; a longer tagged name stays.
     const found: TypedMention[] = [];
     for (const match of text.matchAll(registry.pattern)) {
-      found.push({ text: match[0], start: match.index, end: match.index + match[0].length, type: registry.byKey.get(entityKey(match[0]))!.type });
+      const key = entityKey(match[0]);
+      found.push({ text: match[0], start: match.index, end: match.index + match[0].length, type: registry.byKey.get(key)!.type, key });
     }
     cleaned = overlay(cleaned, found, (addition, covered) => covered.every((m) => m.end - m.start < addition.end - addition.start));
   }
@@ -208,7 +213,10 @@ function acronymDefinitions(text: string, mentions: TypedMention[]): TypedMentio
       const long = { start: first.start, end: first.start + candidate.length };
       const short = { start: open + 1, end: open + 1 + acronym.length };
       const type = mentionAt(mentions, short.start)?.type ?? mentionAt(mentions, long.start)?.type ?? "organization";
-      for (const span of [long, short]) definitions.push({ text: text.slice(span.start, span.end), start: span.start, end: span.end, type });
+      for (const span of [long, short]) {
+        const surface = text.slice(span.start, span.end);
+        definitions.push({ text: surface, start: span.start, end: span.end, type, key: entityKey(surface) });
+      }
       break;
     }
   }
@@ -268,7 +276,7 @@ function toEntity(group: Group): ArticleEntity {
   if (group.registry) name = group.registry.name;
   else {
     // The fullest form an editor would write: longest, not shouting, first used.
-    const candidates = group.mentions.filter((m) => entityKey(m.text) === group.key);
+    const candidates = group.mentions.filter((m) => m.key === group.key);
     const pool = (candidates.length ? candidates : group.mentions).filter((m) => !isAllCaps(m.text) || group.key.length <= 5);
     const from = pool.length ? pool : group.mentions;
     name = from.reduce((best, m) => (m.text.length > best.text.length ? m : best)).text;
@@ -277,7 +285,7 @@ function toEntity(group: Group): ArticleEntity {
   const aliases: string[] = [];
   const seen = new Set([nameKey]);
   for (const m of group.mentions) {
-    const k = entityKey(m.text);
+    const k = m.key;
     if (!seen.has(k)) {
       seen.add(k);
       aliases.push(m.text);

@@ -52,10 +52,11 @@ export function analyseArticle(
   const entities: ArticleEntity[] = [];
   for (const entity of found) {
     if (excluded.size > 0 && (excluded.has(entity.key) || excluded.has(entityKey(entity.name)) || entity.aliases.some((alias) => excluded.has(entityKey(alias))))) continue;
-    const mentions = entity.mentions.flatMap((mention) => {
+    const mentions: ArticleEntity["mentions"] = [];
+    for (const mention of entity.mentions) {
       const start = analysis.toFileOffset(mention.start);
-      return start === null ? [] : [{ text: mention.text, start, end: start + mention.text.length }];
-    });
+      if (start !== null) mentions.push({ text: mention.text, start, end: start + mention.text.length });
+    }
     entities.push({ ...entity, mentions });
   }
   for (const name of article.overrides.entities) {
