@@ -361,7 +361,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       // Below the pages Gazette renders itself: a fast page wins a clash, as public files and data files win over both.
       for (const file of eleventyFiles) if (!plan.has(file)) plan.set(file, { kind: "eleventy", hash: eleventyHash! });
     }
-    // Pagefind's search bundle, made from the articles themselves (site/search-index.ts): planned like any other file.
+    // The Pagefind search bundles, made from the articles themselves (site/search-index.ts): planned like any other file.
     // (Its files are all under pagefind/, where no page is.)
     for (const file of await (search ?? searchIndexFiles(index, archive.site))) plan.set(file.path, { kind: "text", hash: `T${sha(file.content)}`, content: file.content });
 

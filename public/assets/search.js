@@ -1,6 +1,9 @@
-// Full-text search with Pagefind. The index is built after the site, into
-// <site>/pagefind/; this file lives in <site>/assets/, so both are found
-// relative to it and search works under any path prefix.
+// Full-text search with Pagefind. The build writes one Pagefind bundle per
+// publication year under <site>/pagefind/<year>/ and lists them, newest
+// first, in <site>/pagefind/shards.json; the newest is loaded and the others
+// merged into it, so a search covers every year. This file lives in
+// <site>/assets/, so everything is found relative to it and search works
+// under any path prefix.
 const form = document.querySelector(".search-form");
 const input = document.querySelector("#search-query");
 const status = document.querySelector("#search-status");
@@ -10,12 +13,21 @@ const PAGE = 20;
 
 let pagefindPromise = null;
 function loadPagefind() {
-  pagefindPromise ??= import(new URL("pagefind/pagefind.js", siteRoot).href).then(async (pagefind) => {
-    // Result URLs in the bundle are site-relative: give them the path prefix.
-    await pagefind.options({ baseUrl: siteRoot.pathname, excerptLength: 30 });
+  pagefindPromise ??= (async () => {
+    const response = await fetch(new URL("pagefind/shards.json", siteRoot));
+    if (!response.ok) throw new Error(`no search index (${response.status})`);
+    const { bundles } = await response.json();
+    if (bundles.length === 0) return null;
+    const bundle = (name) => new URL(`pagefind/${name}`, siteRoot);
+    const pagefind = await import(new URL("pagefind.js", bundle(bundles[0])).href);
+    // Result URLs in the bundles are site-relative: give them the path prefix.
+    const options = { baseUrl: siteRoot.pathname, excerptLength: 30 };
+    await pagefind.options(options);
+    // Merged indexes wait for the primary's WebAssembly, which init() loads.
     await pagefind.init();
+    await Promise.all(bundles.slice(1).map((name) => pagefind.mergeIndex(bundle(name).pathname, options)));
     return pagefind;
-  });
+  })();
   return pagefindPromise;
 }
 
@@ -79,7 +91,7 @@ async function search(query) {
     status.textContent = "The search index is not available on this copy of the site.";
     return;
   }
-  const found = await pagefind.search(words);
+  const found = pagefind ? await pagefind.search(words) : { results: [] };
   if (ticket !== latest) return;
   const shown = await Promise.all(found.results.slice(0, PAGE).map((result) => result.data()));
   if (ticket !== latest) return;

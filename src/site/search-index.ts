@@ -9,13 +9,23 @@ import { plainText } from "./context.js";
 import { escapeXml } from "./escape.js";
 import type { OutputFile } from "./feeds.js";
 
-/** Where the search bundle goes, relative to the site folder; public/assets/search.js loads it from here. */
+/** Where the search bundles go, relative to the site folder; public/assets/search.js loads them from here. */
 export const SEARCH_BUNDLE_DIR = "pagefind";
+/** The list of bundles, newest year first, that the search page loads and merges. */
+export const SEARCH_SHARDS_FILE = `${SEARCH_BUNDLE_DIR}/shards.json`;
 
 /**
- * The Pagefind search bundle (`pagefind/...`) as output files, built in
+ * The Pagefind search bundles (`pagefind/<year>/...`, one per publication
+ * year, and `pagefind/shards.json` naming them) as output files, built in
  * memory with Pagefind's Node API, which drives the binary shipped in the
  * npm package (no download at build time).
+ *
+ * One bundle a year, merged in the reader's browser (Pagefind's mergeIndex),
+ * because Pagefind indexes everything it is given at once and holds it all in
+ * memory: one index over 100,000 articles took over 4 GiB, and an edit to one
+ * article re-indexed the whole archive. A year's bundle depends only on that
+ * year's articles, so it is cached by their hash and an edit re-indexes one
+ * year; the bundles are made one after another, so memory is one year's.
  *
  * Only articles are indexed, and of each only what a reader searches for:
  * the headline (as a heading, so it weighs more) and the body's paragraphs
@@ -23,34 +33,55 @@ export const SEARCH_BUNDLE_DIR = "pagefind";
  * (which repeats the first paragraph) stay out of the index. Each article is
  * given to Pagefind as a small HTML document made from its Markdown, so the
  * index needs no rendered page and is the same for a full and an
- * incremental build. URLs in the bundle are site-relative; the search page
- * gives Pagefind the path prefix at run time, so one bundle serves any
+ * incremental build. URLs in the bundles are site-relative; the search page
+ * gives Pagefind the path prefix at run time, so the bundles serve any
  * sub-folder.
  */
 export async function searchIndexFiles(index: Pick<ArchiveIndex, "articles">, site: Pick<SiteConfig, "language">): Promise<OutputFile[]> {
   const language = site.language.split("-")[0]!.toLowerCase();
-  const documents = index.articles.map(({ article }) => ({ url: article.url, content: searchDocument(article.title, article.date, article.body, site.language) }));
-  // Pagefind re-indexes everything each run (tens of seconds for a large archive), so a bundle is kept
-  // under the cache, by a hash of all it is made from; Pagefind's output is deterministic, so a hit is exact.
-  const hash = createHash("sha256").update(`${await pagefindVersion()}\0${language}\0`);
-  for (const document of documents) hash.update(`${document.url}\0${document.content}\0`);
-  const cacheFile = path.join(cacheDirectory(), `search-${hash.digest("hex").slice(0, 32)}.bin`);
-  const cached = await readBundle(cacheFile);
-  if (cached) return cached;
-  const files = await runPagefind(documents, language);
-  await writeBundle(cacheFile, files).catch(() => undefined);
+  const years = new Map<string, { url: string; content: string }[]>();
+  for (const { article } of index.articles) {
+    const year = article.date.slice(0, 4);
+    if (!years.has(year)) years.set(year, []);
+    years.get(year)!.push({ url: article.url, content: searchDocument(article.title, article.date, article.body, site.language) });
+  }
+  const newestFirst = [...years.keys()].sort().reverse();
+  const files: OutputFile[] = [{ path: SEARCH_SHARDS_FILE, content: `${JSON.stringify({ bundles: newestFirst.map((year) => `${year}/`) })}\n` }];
+  const cache = new BundleCache(cacheDirectory());
+  let pagefind: PagefindService | null = null;
+  try {
+    for (const year of newestFirst) {
+      const documents = years.get(year)!;
+      // Pagefind's output is deterministic, so a bundle cached by a hash of all it is made from is exact.
+      const hash = createHash("sha256").update(`bundle 2\0${await pagefindVersion()}\0${language}\0`);
+      for (const document of documents) hash.update(`${document.url}\0${document.content}\0`);
+      const key = hash.digest("hex").slice(0, 32);
+      let bundle = await cache.read(key);
+      if (!bundle) {
+        pagefind ??= await import("pagefind");
+        bundle = await runPagefind(pagefind, documents, language);
+        await cache.write(key, bundle).catch(() => undefined);
+      }
+      for (const file of bundle) files.push({ path: `${SEARCH_BUNDLE_DIR}/${year}/${file.path}`, content: file.content });
+    }
+  } finally {
+    await pagefind?.close();
+  }
+  await cache.prune().catch(() => undefined);
   return files;
 }
 
-async function runPagefind(documents: { url: string; content: string }[], language: string): Promise<OutputFile[]> {
-  const pagefind = await import("pagefind");
+type PagefindService = typeof import("pagefind");
+
+/** One bundle from one Pagefind index, its files relative to the bundle's folder; the index is dropped after. */
+async function runPagefind(pagefind: PagefindService, documents: { url: string; content: string }[], language: string): Promise<OutputFile[]> {
+  const { index: search, errors } = await pagefind.createIndex({
+    // One index in the site's language (Pagefind wants ISO 639-1).
+    forceLanguage: language,
+    keepIndexUrl: false,
+  });
+  if (!search) throw new Error(`search index: Pagefind did not start: ${errors.join("; ")}`);
   try {
-    const { index: search, errors } = await pagefind.createIndex({
-      // One index for the whole site, in the site's language (Pagefind wants ISO 639-1).
-      forceLanguage: language,
-      keepIndexUrl: false,
-    });
-    if (!search) throw new Error(`search index: Pagefind did not start: ${errors.join("; ")}`);
     // In batches: each file is one message to the Pagefind process, and waiting on each in turn is slow.
     const BATCH = 64;
     for (let i = 0; i < documents.length; i += BATCH) {
@@ -64,10 +95,10 @@ async function runPagefind(documents: { url: string; content: string }[], langua
     const written = await search.getFiles();
     if (written.errors.length > 0) throw new Error(`search index: ${written.errors.join("; ")}`);
     return written.files
-      .map((file) => ({ path: `${SEARCH_BUNDLE_DIR}/${file.path.replace(/\\/g, "/")}`, content: file.content }))
+      .map((file) => ({ path: file.path.replace(/\\/g, "/"), content: file.content }))
       .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   } finally {
-    await pagefind.close();
+    await search.deleteIndex();
   }
 }
 
@@ -105,43 +136,61 @@ function pagefindVersion(): Promise<string> {
   return version;
 }
 
-const KEEP_BUNDLES = 4;
+/**
+ * Search bundles under the cache folder, one file each: a 4-byte length, a JSON list of [path, size], then
+ * the files' bytes in that order. Bundles not used by this build are kept for a while (other sites and test
+ * copies share the cache), up to as many again as this build used, the newest first.
+ */
+class BundleCache {
+  private readonly used = new Set<string>();
 
-/** A bundle file: a 4-byte length, a JSON list of [path, size], then the files' bytes in that order. */
-async function readBundle(file: string): Promise<OutputFile[] | null> {
-  let data: Buffer;
-  try {
-    data = await readFile(file);
-  } catch {
-    return null;
+  constructor(private readonly dir: string) {}
+
+  private fileOf(key: string): string {
+    return path.join(this.dir, `search-${key}.bin`);
   }
-  try {
-    const headerLength = data.readUInt32LE(0);
-    const header = JSON.parse(data.subarray(4, 4 + headerLength).toString("utf8")) as [string, number][];
-    let at = 4 + headerLength;
-    const files = header.map(([filePath, size]) => {
-      const content = data.subarray(at, at + size);
-      at += size;
-      return { path: filePath, content: new Uint8Array(content) };
-    });
-    return at === data.length ? files : null;
-  } catch {
-    return null;
+
+  async read(key: string): Promise<OutputFile[] | null> {
+    this.used.add(key);
+    let data: Buffer;
+    try {
+      data = await readFile(this.fileOf(key));
+    } catch {
+      return null;
+    }
+    try {
+      const headerLength = data.readUInt32LE(0);
+      const header = JSON.parse(data.subarray(4, 4 + headerLength).toString("utf8")) as [string, number][];
+      let at = 4 + headerLength;
+      const files = header.map(([filePath, size]) => {
+        const content = data.subarray(at, at + size);
+        at += size;
+        return { path: filePath, content: new Uint8Array(content) };
+      });
+      return at === data.length ? files : null;
+    } catch {
+      return null;
+    }
+  }
+
+  async write(key: string, files: OutputFile[]): Promise<void> {
+    const bodies = files.map((f) => (typeof f.content === "string" ? Buffer.from(f.content) : Buffer.from(f.content.buffer, f.content.byteOffset, f.content.byteLength)));
+    const header = Buffer.from(JSON.stringify(files.map((f, i) => [f.path, bodies[i]!.length])));
+    const length = Buffer.alloc(4);
+    length.writeUInt32LE(header.length);
+    await mkdir(this.dir, { recursive: true });
+    const file = this.fileOf(key);
+    const temporary = `${file}.${process.pid}.tmp`;
+    await writeFile(temporary, Buffer.concat([length, header, ...bodies]));
+    await rename(temporary, file);
+  }
+
+  async prune(): Promise<void> {
+    const others = (await readdir(this.dir)).filter((name) => /^search-[0-9a-f]{32}\.bin$/.test(name) && !this.used.has(name.slice(7, 39)));
+    const dated = await Promise.all(others.map(async (name) => ({ name, time: (await stat(path.join(this.dir, name)).catch(() => null))?.mtimeMs ?? 0 })));
+    for (const { name } of dated.sort((a, b) => b.time - a.time).slice(Math.max(KEEP_UNUSED_MIN, this.used.size))) await rm(path.join(this.dir, name), { force: true });
   }
 }
 
-async function writeBundle(file: string, files: OutputFile[]): Promise<void> {
-  const bodies = files.map((f) => (typeof f.content === "string" ? Buffer.from(f.content) : Buffer.from(f.content.buffer, f.content.byteOffset, f.content.byteLength)));
-  const header = Buffer.from(JSON.stringify(files.map((f, i) => [f.path, bodies[i]!.length])));
-  const length = Buffer.alloc(4);
-  length.writeUInt32LE(header.length);
-  const dir = path.dirname(file);
-  await mkdir(dir, { recursive: true });
-  // A few recent bundles are kept (a site and its test copies, say); older ones are of no further use.
-  const others = (await readdir(dir)).filter((name) => /^search-[0-9a-f]{32}\.bin$/.test(name) && path.join(dir, name) !== file);
-  const dated = await Promise.all(others.map(async (name) => ({ name, time: (await stat(path.join(dir, name)).catch(() => null))?.mtimeMs ?? 0 })));
-  for (const { name } of dated.sort((a, b) => b.time - a.time).slice(KEEP_BUNDLES - 1)) await rm(path.join(dir, name), { force: true });
-  const temporary = `${file}.${process.pid}.tmp`;
-  await writeFile(temporary, Buffer.concat([length, header, ...bodies]));
-  await rename(temporary, file);
-}
+/** Unused bundles kept at least, whatever this build used. */
+const KEEP_UNUSED_MIN = 4;

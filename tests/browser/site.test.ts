@@ -2,11 +2,13 @@
 // served from a sub-folder by a plain static server on 127.0.0.1:
 // axe-core on every kind of page, in light and dark mode, and a reader's
 // journey home -> article -> entity -> search at a phone and a desktop width.
-import { readFile } from "node:fs/promises";
+import { cp, readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
+import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildSeedSite, serveStatic, type BuiltSite, type StaticServer } from "../site/support.js";
+import { articleFile, ROOT, scratch, writeTree } from "../support/cli.js";
+import { buildIn, buildSeedSite, serveStatic, type BuiltSite, type StaticServer } from "../site/support.js";
 import { HAS_CHROMIUM, launchChromium, screenshotPath, SKIP_REASON } from "./support.js";
 
 const require = createRequire(import.meta.url);
@@ -175,6 +177,35 @@ describe.skipIf(!HAS_CHROMIUM)(`the seed site in Chromium${HAS_CHROMIUM ? "" : `
       expect(problems).toEqual([]);
     } finally {
       await context.close();
+    }
+  });
+
+  it("search covers every year: each year's bundle is merged into the newest one's", async () => {
+    const { dir, cleanup } = await scratch("gazette-years-");
+    let yearsServer: StaticServer | undefined;
+    const context = await browser.newContext();
+    try {
+      await cp(path.join(ROOT, "content"), path.join(dir, "content"), { recursive: true });
+      await writeTree(path.join(dir, "content", "articles", "2019", "03"), {
+        "harbour-dredging-resumes.md": articleFile(
+          { title: "Harbour dredging resumes in Mombasa", date: "2019-03-06", source: "Gazette desk" },
+          "Dredgers returned to the old harbour on Wednesday after the quinquennial survey found silt had built up again.",
+        ),
+      });
+      yearsServer = await serveStatic((await buildIn(dir, async () => undefined)).dir);
+      const { page, problems } = await openPage(context);
+      for (const [word, title] of [
+        ["quinquennial", "Harbour dredging resumes in Mombasa"],
+        ["defections", "Taliban fighters have defected to ISIS"],
+      ] as const) {
+        await page.goto(`${yearsServer.url}search/?q=${word}`);
+        await page.locator("#search-results .card-title a", { hasText: title }).first().waitFor();
+      }
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+      await yearsServer?.close();
+      await cleanup();
     }
   });
 

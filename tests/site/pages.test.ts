@@ -105,7 +105,7 @@ describe("a five-article archive, two per page", () => {
   });
 
   it("indexes every article for search", async () => {
-    const entry = JSON.parse(await read("pagefind/pagefind-entry.json")) as { languages: Record<string, { page_count: number }> };
+    const entry = JSON.parse(await read("pagefind/2025/pagefind-entry.json")) as { languages: Record<string, { page_count: number }> };
     expect(Object.values(entry.languages).reduce((sum, l) => sum + l.page_count, 0)).toBe(ARTICLES.length);
   });
 });
@@ -148,21 +148,35 @@ describe("searchDocument", () => {
 });
 
 describe("searchIndexFiles", () => {
-  it("returns the same bundle from Pagefind and from its cache, and ignores a damaged cache", async () => {
+  const bytes = (files: { path: string; content: string | Uint8Array }[]) => files.map((f) => [f.path, Buffer.from(f.content).toString("base64")]);
+
+  it("makes one bundle per year, the same from Pagefind and from its cache, and ignores a damaged cache", async () => {
     const { dir, cleanup } = await scratch("gazette-search-cache-");
     const previous = process.env.GAZETTE_CACHE;
     process.env.GAZETTE_CACHE = dir;
     try {
-      const index = { articles: ARTICLES.map((a) => ({ article: { url: `/articles/${a.slug}/`, title: a.title, date: a.date, body: a.body } })) } as unknown as Parameters<typeof searchIndexFiles>[0];
-      const first = await searchIndexFiles(index, { language: "en-GB" });
-      expect(first.map((f) => f.path)).toEqual(expect.arrayContaining(["pagefind/pagefind.js", "pagefind/pagefind-entry.json"]));
+      // The first article moved to 2024: two years, two bundles.
+      const articles = ARTICLES.map((a, i) => ({ url: `/articles/${a.slug}/`, title: a.title, date: i === 0 ? "2024-12-30" : a.date, body: a.body }));
+      const indexOf = (list: typeof articles) => ({ articles: list.map((article) => ({ article })) }) as unknown as Parameters<typeof searchIndexFiles>[0];
+      const first = await searchIndexFiles(indexOf(articles), { language: "en-GB" });
+      expect(first.map((f) => f.path)).toEqual(expect.arrayContaining(["pagefind/shards.json", "pagefind/2025/pagefind.js", "pagefind/2024/pagefind.js", "pagefind/2024/pagefind-entry.json"]));
+      expect(JSON.parse(String(first.find((f) => f.path === "pagefind/shards.json")!.content))).toEqual({ bundles: ["2025/", "2024/"] });
       const cached = (await readdir(dir)).filter((name) => name.startsWith("search-"));
-      expect(cached).toHaveLength(1);
-      const second = await searchIndexFiles(index, { language: "en-GB" });
-      expect(second.map((f) => [f.path, Buffer.from(f.content).toString("base64")])).toEqual(first.map((f) => [f.path, Buffer.from(f.content).toString("base64")]));
-      await writeFile(path.join(dir, cached[0]!), "damaged");
-      const third = await searchIndexFiles(index, { language: "en-GB" });
-      expect(third.map((f) => f.path)).toEqual(first.map((f) => f.path));
+      expect(cached).toHaveLength(2);
+      const second = await searchIndexFiles(indexOf(articles), { language: "en-GB" });
+      expect(bytes(second)).toEqual(bytes(first));
+
+      // An edit in 2025 makes one new bundle; 2024's comes from the cache unchanged.
+      const edited = articles.map((a, i) => (i === 3 ? { ...a, body: `${a.body}\n\nA further paragraph about tariffs.` } : a));
+      const third = await searchIndexFiles(indexOf(edited), { language: "en-GB" });
+      expect((await readdir(dir)).filter((name) => name.startsWith("search-"))).toHaveLength(3);
+      const of2024 = (files: typeof first) => bytes(files.filter((f) => f.path.startsWith("pagefind/2024/")));
+      expect(of2024(third)).toEqual(of2024(first));
+      expect(bytes(third)).not.toEqual(bytes(first));
+
+      for (const name of cached) await writeFile(path.join(dir, name), "damaged");
+      const fourth = await searchIndexFiles(indexOf(articles), { language: "en-GB" });
+      expect(bytes(fourth)).toEqual(bytes(first));
     } finally {
       if (previous === undefined) delete process.env.GAZETTE_CACHE;
       else process.env.GAZETTE_CACHE = previous;

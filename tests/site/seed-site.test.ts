@@ -50,7 +50,8 @@ describe("the seed site under /sub/", () => {
       "api/articles.json",
       "api/entities.json",
       "api/topics.json",
-      "pagefind/pagefind.js",
+      "pagefind/shards.json",
+      "pagefind/2025/pagefind.js",
     ]) {
       expect(files, file).toContain(file);
     }
@@ -298,11 +299,12 @@ describe("reader pages", () => {
     }
   });
 
-  it("search is built with Pagefind from the article pages only", async () => {
-    const entry = JSON.parse(await read("pagefind/pagefind-entry.json")) as { languages: Record<string, { page_count: number }> };
+  it("search is built with Pagefind from the article pages only, one bundle per year", async () => {
+    expect(JSON.parse(await read("pagefind/shards.json"))).toEqual({ bundles: ["2025/"] });
+    const entry = JSON.parse(await read("pagefind/2025/pagefind-entry.json")) as { languages: Record<string, { page_count: number }> };
     const pages = Object.values(entry.languages).reduce((sum, language) => sum + language.page_count, 0);
     expect(pages).toBe(htmlFiles.filter((file) => file.startsWith("articles/")).length);
-    expect(existsSync(path.join(site.dir, "pagefind", "pagefind.js"))).toBe(true);
+    expect(existsSync(path.join(site.dir, "pagefind", "2025", "pagefind.js"))).toBe(true);
     expect(await read("search/index.html")).toContain(`<script type="module" src="${PREFIX}assets/search.js"></script>`);
   });
 });
