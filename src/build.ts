@@ -20,7 +20,7 @@ import { renderWithEleventy } from "./render/eleventy.js";
 import { MarkdownRenderer } from "./render/markdown.js";
 import { PageRenderer, type BodyJob, type Globals, type PageJob } from "./render/page-renderer.js";
 import { WorkerPool } from "./render/pool.js";
-import { BULK_LISTS, outputPathOf, scanTemplates, type TemplateSpec } from "./render/templates.js";
+import { outputPathOf, scanTemplates, type TemplateSpec } from "./render/templates.js";
 import { apiFiles } from "./site/api.js";
 import { atomFeeds, jsonFeed, type OutputFile } from "./site/feeds.js";
 import { buildPages, type SitePages } from "./site/pages.js";
@@ -457,15 +457,19 @@ function sha(data: string | Uint8Array): string {
 
 /**
  * The templates Gazette renders with Nunjucks directly: Gazette's own shape
- * (one page object `p` per page, permalink p.url) over a list that grows
- * with the archive, and compilable without Eleventy's additions (filters,
- * shortcodes). Everything else stays with Eleventy.
+ * (one page object `p` per page, permalink p.url) over one of its page lists,
+ * and compilable without Eleventy's additions (filters, shortcodes). Any
+ * other template (one a newsroom adds, with its own data, layouts or
+ * filters) stays with Eleventy. Eleventy once rendered the singleton pages
+ * too, but starting it cost 1-3 s, and almost any edit changes one of them
+ * (the entity index counts articles), which kept an edited article from
+ * being online within seconds.
  */
 function fastTemplates(templates: TemplateSpec[], pages: SitePages, templatesDir: string, globals: Globals): TemplateSpec[] {
   if (process.env.GAZETTE_RENDERER === "eleventy") return [];
   const claimed = new Set<string>();
   return templates.filter((template) => {
-    if (!template.list || !(BULK_LISTS as readonly string[]).includes(template.list) || !(template.list in pages) || claimed.has(template.list)) return false;
+    if (!template.list || !(template.list in pages) || claimed.has(template.list)) return false;
     try {
       new PageRenderer(templatesDir, [template], globals);
     } catch {

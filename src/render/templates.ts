@@ -3,13 +3,6 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import matter from "gray-matter";
 
-/**
- * The page kinds Gazette renders itself (Nunjucks straight from the same
- * template files): the ones that grow with the archive. Singletons and any
- * template a newsroom adds stay with Eleventy.
- */
-export const BULK_LISTS = ["article", "entity", "topic", "archiveMonth", "home"] as const;
-
 /** One page template of the templates folder (top level .njk, as Eleventy reads it). */
 export interface TemplateSpec {
   /** Path relative to the templates folder, with "/" separators. */
