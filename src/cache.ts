@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { SpanCache } from "./nlp/extract.js";
@@ -99,11 +99,7 @@ export class SpanCacheFile implements SpanCache {
   /** Writes the entries this build used, when anything changed. */
   async save(): Promise<void> {
     if (this.added === 0 && this.used.size === this.stored.size) return;
-    await mkdir(path.dirname(this.file), { recursive: true });
-    const data: SpanCacheData = { fingerprint: this.fingerprint, entries: Object.fromEntries(this.used) };
-    const temporary = `${this.file}.${process.pid}.tmp`;
-    await writeFile(temporary, JSON.stringify(data));
-    await rename(temporary, this.file);
+    await writeJsonAtomic(this.file, `{"fingerprint":${JSON.stringify(this.fingerprint)},"entries":`, this.used, "}");
   }
 }
 
@@ -142,6 +138,33 @@ export async function writeFileAtomic(file: string, content: string): Promise<vo
   await mkdir(path.dirname(file), { recursive: true });
   const temporary = `${file}.${process.pid}.tmp`;
   await writeFile(temporary, content);
+  await rename(temporary, file);
+}
+
+/**
+ * Writes `head`, the entries as one JSON object, then `tail`, atomically, a
+ * slice of entries at a time: one JSON string of a 100,000-article cache ran
+ * to hundreds of megabytes at once.
+ */
+async function writeJsonAtomic(file: string, head: string, entries: Map<string, unknown>, tail: string): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}.tmp`;
+  const handle = await open(temporary, "w");
+  try {
+    let chunk = `${head}{`;
+    let first = true;
+    for (const [key, value] of entries) {
+      chunk += `${first ? "" : ","}${JSON.stringify(key)}:${JSON.stringify(value)}`;
+      first = false;
+      if (chunk.length > 1 << 20) {
+        await handle.write(chunk);
+        chunk = "";
+      }
+    }
+    await handle.write(`${chunk}}${tail}`);
+  } finally {
+    await handle.close();
+  }
   await rename(temporary, file);
 }
 
@@ -192,6 +215,6 @@ export class AnalysisCacheFile<T> {
 
   async save(): Promise<void> {
     if (this.added === 0 && this.used.size === this.stored.size) return;
-    await writeFileAtomic(this.file, JSON.stringify(Object.fromEntries(this.used)));
+    await writeJsonAtomic(this.file, "", this.used, "");
   }
 }

@@ -39,11 +39,11 @@ export const SEARCH_SHARDS_FILE = `${SEARCH_BUNDLE_DIR}/shards.json`;
  */
 export async function searchIndexFiles(index: Pick<ArchiveIndex, "articles">, site: Pick<SiteConfig, "language">): Promise<OutputFile[]> {
   const language = site.language.split("-")[0]!.toLowerCase();
-  const years = new Map<string, { url: string; content: string }[]>();
+  const years = new Map<string, ArchiveIndex["articles"][number]["article"][]>();
   for (const { article } of index.articles) {
     const year = article.date.slice(0, 4);
     if (!years.has(year)) years.set(year, []);
-    years.get(year)!.push({ url: article.url, content: searchDocument(article.title, article.date, article.body, site.language) });
+    years.get(year)!.push(article);
   }
   const newestFirst = [...years.keys()].sort().reverse();
   const files: OutputFile[] = [{ path: SEARCH_SHARDS_FILE, content: `${JSON.stringify({ bundles: newestFirst.map((year) => `${year}/`) })}\n` }];
@@ -51,7 +51,8 @@ export async function searchIndexFiles(index: Pick<ArchiveIndex, "articles">, si
   let pagefind: PagefindService | null = null;
   try {
     for (const year of newestFirst) {
-      const documents = years.get(year)!;
+      // A year's documents are made when that year is indexed: all of them at once were a copy of the archive.
+      const documents = years.get(year)!.map((article) => ({ url: article.url, content: searchDocument(article.title, article.date, article.body, site.language) }));
       // Pagefind's output is deterministic, so a bundle cached by a hash of all it is made from is exact.
       const hash = createHash("sha256").update(`bundle 2\0${await pagefindVersion()}\0${language}\0`);
       for (const document of documents) hash.update(`${document.url}\0${document.content}\0`);
