@@ -1,0 +1,57 @@
+/**
+ * Ingest benchmark (issue 4: at least 2,000 articles/s on 10,000, process start included).
+ *   npm run bench:ingest -- 10000
+ * Runs `gazette ingest` over N raw articles (tools/make-corpus.mjs, made once per N and reused) into an
+ * empty content folder, three times, and prints each run, the best and the median in articles/s, with
+ * the whole process timed (start, module loading, reading, writing, exit) and its peak memory. Each run
+ * gets a folder of its own, all removed after the last run, so that no run pays for deleting the
+ * articles of the one before. Work files live in /tmp/gazette-bench-ingest-N (GAZETTE_BENCH_DIR overrides).
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import path from "node:path";
+import { CLI, countFiles, fmt, must, TOOLS, timed } from "./common.js";
+
+const RUNS = 3;
+const n = Number(process.argv[2] ?? 10000);
+if (!Number.isInteger(n) || n < 1) {
+  console.error("usage: npm run bench:ingest -- N");
+  process.exit(2);
+}
+const work = process.env.GAZETTE_BENCH_DIR ?? path.join("/tmp", `gazette-bench-ingest-${n}`);
+const raw = path.join(work, "raw");
+const marker = path.join(work, `.made-${n}`);
+console.log(`bench:ingest: ${n} raw articles, ${RUNS} runs, work folder ${work}`);
+
+if (!existsSync(marker)) {
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  const made = spawnSync(process.execPath, [path.join(TOOLS, "make-corpus.mjs"), String(n), raw], { stdio: ["ignore", "ignore", "inherit"] });
+  if (made.status !== 0) throw new Error("make-corpus failed");
+  spawnSync("touch", [marker]);
+}
+// Content folders an interrupted run left behind.
+for (const name of readdirSync(work).filter((name) => name.startsWith("content-"))) rmSync(path.join(work, name), { recursive: true, force: true });
+
+const seconds: number[] = [];
+for (let run = 1; run <= RUNS; run++) {
+  const content = path.join(work, `content-${run}`);
+  const result = must(await timed(process.execPath, [CLI, "ingest", raw, "--content", content]), "gazette ingest");
+  const written = countFiles(path.join(content, "articles"));
+  if (written !== n || !result.stderr.includes(`ingested ${n} article`)) {
+    console.error(`run ${run}: expected ${n} articles written, found ${written}:\n${result.stderr.slice(-2000)}`);
+    process.exit(1);
+  }
+  seconds.push(result.seconds);
+  const peak = result.peakMiB === null ? "n/a" : `${result.peakMiB} MiB`;
+  console.log(`run ${run}: ${fmt(result.seconds)}  ${Math.round(n / result.seconds)} articles/s  peak ${peak}`);
+}
+for (let run = 1; run <= RUNS; run++) rmSync(path.join(work, `content-${run}`), { recursive: true, force: true });
+
+const sorted = [...seconds].sort((a, b) => a - b);
+const best = sorted[0]!;
+const median = sorted[Math.floor(sorted.length / 2)]!;
+console.log("");
+console.log(`Gazette ingest, ${n} raw articles into an empty folder, process start included:`);
+console.log(`  best   ${fmt(best)}  ${Math.round(n / best)} articles/s`);
+console.log(`  median ${fmt(median)}  ${Math.round(n / median)} articles/s`);
