@@ -15,7 +15,7 @@ import { loadTagger } from "./nlp/tagger/index.js";
 import { compileTaxonomy } from "./nlp/topics.js";
 import type { TaggedSpan } from "./nlp/types.js";
 import { cleanStaleLeftovers, guardOutputDir } from "./output-guard.js";
-import { listTree, OutputState, type Manifest } from "./output-state.js";
+import { listTree, OutputState, relativeFile, type Manifest } from "./output-state.js";
 import { renderWithEleventy } from "./render/eleventy.js";
 import { MarkdownRenderer } from "./render/markdown.js";
 import { PageRenderer, type BodyJob, type Globals, type PageJob } from "./render/page-renderer.js";
@@ -589,7 +589,7 @@ async function auditOutput(outDir: string): Promise<{ files: Set<string>; plain:
   const files = new Set<string>();
   let plain = true;
   for (const entry of entries) {
-    if (entry.isFile()) files.add(path.relative(outDir, path.join(entry.parentPath, entry.name)).split(path.sep).join("/"));
+    if (entry.isFile()) files.add(relativeFile(outDir, entry));
     else if (!entry.isDirectory()) plain = false;
   }
   return { files, plain };

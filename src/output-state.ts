@@ -23,6 +23,7 @@
  * anything else, so the folder never stays a mix of two builds.
  */
 import { createHash } from "node:crypto";
+import type { Dirent } from "node:fs";
 import { mkdir, readdir, readFile, rename, rm, rmdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { cacheDirectory, writeFileAtomic } from "./cache.js";
@@ -175,13 +176,24 @@ async function pruneEmptyDirs(root: string, deleted: string[]): Promise<void> {
   }
 }
 
+/**
+ * A listed file's path relative to the folder listed, with "/" separators. By slicing: path.relative
+ * resolves both paths each call, which took ~17 s over the 250,000 files of a 100,000-article site.
+ */
+export function relativeFile(root: string, entry: Dirent): string {
+  const parent = entry.parentPath ?? (entry as unknown as { path: string }).path;
+  const inside = parent.length > root.length ? `${parent.slice(root.length + 1)}${path.sep}${entry.name}` : entry.name;
+  return path.sep === "/" ? inside : inside.split(path.sep).join("/");
+}
+
 /** Every file below a folder, as relative "/" paths. */
-export async function listTree(root: string): Promise<string[]> {
+export async function listTree(folder: string): Promise<string[]> {
+  const root = path.resolve(folder);
   try {
-    const entries = (await readdir(root, { recursive: true, withFileTypes: true })) as import("node:fs").Dirent[];
+    const entries = (await readdir(root, { recursive: true, withFileTypes: true })) as Dirent[];
     return entries
       .filter((entry) => entry.isFile())
-      .map((entry) => path.relative(root, path.join(entry.parentPath ?? (entry as unknown as { path: string }).path, entry.name)).split(path.sep).join("/"))
+      .map((entry) => relativeFile(root, entry))
       .sort();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
