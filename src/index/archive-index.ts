@@ -17,6 +17,13 @@ export interface IndexedArticle {
   topics: string[];
   /** Positions of related articles, best first. */
   related: number[];
+  /**
+   * What the pages need of each entity in `entities`, in that order, four numbers each: the position of
+   * its record in ArchiveIndex.entities; the file offsets [start, end) of its first mention in the body
+   * (-1, -1 when only the title names it); how many times the article names it. Gathered while the index
+   * reads the analyses anyway, so the pages need not read them again. Absent from an index made otherwise.
+   */
+  entityFacts?: Int32Array;
 }
 
 export interface EntityRecord {
@@ -74,95 +81,168 @@ interface EntityTally {
   registry: RegistryEntity | null;
   /** Each name form: its weight, and the position of the oldest article using it (ties go to the first form reported). */
   names: Map<string, { weight: number; oldest: number }>;
-  types: Map<EntityType, number>;
+  /** Votes per type, in order of first vote (usually one). */
+  types: [EntityType, number][];
   aliases: Map<string, string>;
+  /** Aliases already added to `aliases` (each needs adding once). */
+  seenAliases: Set<string> | null;
   articles: number[];
   mentionCount: number;
-  related: Map<string, number>;
+  /** The last article that named it, and where in that article's list: finds the second entity of an article known as one. */
+  lastArticle: number;
+  lastSlot: number;
 }
 
 export function newestFirst(a: Article, b: Article): number {
   return a.date < b.date ? 1 : a.date > b.date ? -1 : a.url < b.url ? -1 : a.url > b.url ? 1 : 0;
 }
 
+/**
+ * Builds the index in a few passes over the articles, each linear in the archive: entities are numbered
+ * as they are first met, and everything after that (co-occurrence, related articles) counts in typed
+ * arrays by number instead of in maps by name.
+ */
 export function buildArchiveIndex(input: IndexInput): ArchiveIndex {
   const sorted = [...input.articles].sort(newestFirst);
-  const registryByKey = new Map(input.registry.map((entry) => [entityKey(entry.name), entry]));
+  // The same few thousand names come back in every article: normalise each once.
+  const keys = new Map<string, string>();
+  const keyOf = (name: string): string => {
+    let key = keys.get(name);
+    if (key === undefined) keys.set(name, (key = entityKey(name)));
+    return key;
+  };
+  const registryByKey = new Map(input.registry.map((entry) => [keyOf(entry.name), entry]));
 
   // An acronym an article defines ("... Pakistan (TTP)") names that entity in every article, unless the registry says otherwise.
+  // (Loops over articles and entities run as one call per item throughout: V8 optimises a function called
+  // thousands of times far sooner, and far more cheaply, than the loops of one long function called once.)
   const acronymVotes = new Map<string, Map<string, number>>();
-  for (const analysis of input.analyses.values()) {
+  input.analyses.forEach((analysis) => {
     for (const entity of analysis.entities) {
       for (const acronym of entity.acronyms) {
-        const votes = acronymVotes.get(entityKey(acronym)) ?? new Map<string, number>();
+        const acronymKey = keyOf(acronym);
+        let votes = acronymVotes.get(acronymKey);
+        if (!votes) acronymVotes.set(acronymKey, (votes = new Map<string, number>()));
         votes.set(entity.key, (votes.get(entity.key) ?? 0) + 1);
-        acronymVotes.set(entityKey(acronym), votes);
       }
     }
-  }
+  });
   const acronymOwner = new Map<string, string>();
   for (const [acronym, votes] of acronymVotes) {
     if (registryByKey.has(acronym)) continue;
-    acronymOwner.set(acronym, [...votes].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]![0]);
+    // Most votes, ties to the key first in order.
+    let owner = "";
+    let most = -Infinity;
+    for (const [key, n] of votes) if (n > most || (n === most && key < owner)) [owner, most] = [key, n];
+    acronymOwner.set(acronym, owner);
   }
-  const resolveKey = (entity: ArticleEntity) => (entity.registered ? entity.key : (acronymOwner.get(entity.key) ?? entity.key));
 
-  const tallies = new Map<string, EntityTally>();
-  const perArticleKeys: string[][] = [];
-  const perArticleMentions: Map<string, ArticleEntity>[] = [];
-  sorted.forEach((article, position) => {
-    const analysis = input.analyses.get(article) ?? { entities: [], topics: [] };
-    const keys: string[] = [];
-    const mentions = new Map<string, ArticleEntity>();
-    for (const entity of analysis.entities) {
-      const key = resolveKey(entity);
-      let tally = tallies.get(key);
-      if (!tally) {
-        tally = { key, registry: registryByKey.get(key) ?? null, names: new Map(), types: new Map(), aliases: new Map(), articles: [], mentionCount: 0, related: new Map() };
-        tallies.set(key, tally);
+  // Entities by number, in order of first mention over the articles newest first.
+  const tallies: EntityTally[] = [];
+  const tallyOf = new Map<string, number>();
+  // An article entity's number by its own key (registered, or not: an unregistered key may be an acronym of another).
+  const registeredIds = new Map<string, number>();
+  const extractedIds = new Map<string, number>();
+  const idOf = (entity: ArticleEntity): number => {
+    const ids = entity.registered ? registeredIds : extractedIds;
+    let id = ids.get(entity.key);
+    if (id === undefined) {
+      const key = entity.registered ? entity.key : (acronymOwner.get(entity.key) ?? entity.key);
+      id = tallyOf.get(key);
+      if (id === undefined) {
+        id = tallies.length;
+        tallyOf.set(key, id);
+        tallies.push({ key, registry: registryByKey.get(key) ?? null, names: new Map(), types: [], aliases: new Map(), seenAliases: null, articles: [], mentionCount: 0, lastArticle: -1, lastSlot: -1 });
       }
-      if (mentions.has(key)) {
+      ids.set(entity.key, id);
+    }
+    return id;
+  };
+  // Every article's entities, one slot each, article after article (slots firstSlot[p] to firstSlot[p + 1]):
+  // the entity's number, the article's own view of it, and its facts (see noteMentions).
+  const slotIds: number[] = [];
+  const slotEntities: ArticleEntity[] = [];
+  const slotFacts: number[] = [];
+  const firstSlot = new Int32Array(sorted.length + 1);
+  const analysisOf = (article: Article) => input.analyses.get(article) ?? { entities: [], topics: [] };
+  sorted.forEach((article, position) => {
+    const analysis = analysisOf(article);
+    firstSlot[position] = slotIds.length;
+    for (const entity of analysis.entities) {
+      const id = idOf(entity);
+      const tally = tallies[id]!;
+      if (tally.lastArticle === position) {
         // Two article entities that the archive knows as one (an acronym and its expansion).
-        const merged = mentions.get(key)!;
-        mentions.set(key, { ...merged, mentions: [...merged.mentions, ...entity.mentions].sort((a, b) => a.start - b.start), aliases: [...merged.aliases, entity.name, ...entity.aliases] });
+        const merged = slotEntities[tally.lastSlot]!;
+        slotEntities[tally.lastSlot] = { ...merged, mentions: [...merged.mentions, ...entity.mentions].sort((a, b) => a.start - b.start), aliases: [...merged.aliases, entity.name, ...entity.aliases] };
+        noteMentions(slotFacts, tally.lastSlot, slotEntities[tally.lastSlot]!, article.bodyOffset);
       } else {
-        keys.push(key);
+        tally.lastArticle = position;
+        tally.lastSlot = slotIds.length;
+        noteMentions(slotFacts, slotIds.length, entity, article.bodyOffset);
+        slotIds.push(id);
+        slotEntities.push(entity);
         tally.articles.push(position);
-        mentions.set(key, entity);
       }
       const weight = Math.max(1, entity.mentions.length);
       const form = tally.names.get(entity.name);
-      tally.names.set(entity.name, { weight: (form?.weight ?? 0) + weight, oldest: position });
-      tally.types.set(entity.type, (tally.types.get(entity.type) ?? 0) + weight);
+      if (form) {
+        form.weight += weight;
+        form.oldest = position;
+      } else {
+        tally.names.set(entity.name, { weight, oldest: position });
+        // A name is added to the aliases when first seen (adding it again would change nothing).
+        const nameKey = keyOf(entity.name);
+        if (!tally.aliases.has(nameKey)) tally.aliases.set(nameKey, entity.name);
+      }
+      let voted = false;
+      for (const vote of tally.types) {
+        if (vote[0] === entity.type) {
+          vote[1] += weight;
+          voted = true;
+          break;
+        }
+      }
+      if (!voted) tally.types.push([entity.type, weight]);
       tally.mentionCount += entity.mentions.length;
-      for (const alias of [entity.name, ...entity.aliases]) {
-        const aliasKey = entityKey(alias);
+      for (const alias of entity.aliases) {
+        const seen = (tally.seenAliases ??= new Set());
+        if (seen.has(alias)) continue;
+        seen.add(alias);
+        const aliasKey = keyOf(alias);
         if (!tally.aliases.has(aliasKey)) tally.aliases.set(aliasKey, alias);
       }
     }
-    perArticleKeys.push(keys);
-    perArticleMentions.push(mentions);
   });
+  firstSlot[sorted.length] = slotIds.length;
 
-  const entities: EntityRecord[] = [];
-  const slugOf = new Map<string, string>();
-  const takenSlugs = new Map<string, string>();
   // Registry entries first, so a curated slug is never taken by an extracted name.
-  const ordered = [...tallies.values()].sort((a, b) => Number(b.registry !== null) - Number(a.registry !== null) || (a.key < b.key ? -1 : 1));
-  for (const tally of ordered) {
-    if (tally.registry?.hidden) continue;
+  const order = tallies.map((_, id) => id);
+  order.sort((a, b) => {
+    const ra = tallies[a]!.registry !== null;
+    const rb = tallies[b]!.registry !== null;
+    return ra !== rb ? (ra ? -1 : 1) : tallies[a]!.key < tallies[b]!.key ? -1 : 1;
+  });
+  const slugs: (string | undefined)[] = new Array<string | undefined>(tallies.length);
+  const takenSlugs = new Set<string>();
+  order.forEach((id) => {
+    const tally = tallies[id]!;
+    if (tally.registry?.hidden) return;
     let slug = tally.registry?.slug ?? entitySlug(tally.key);
     if (takenSlugs.has(slug)) slug = entitySlug(`${tally.key}\u0000`);
-    takenSlugs.set(slug, tally.key);
-    slugOf.set(tally.key, slug);
-  }
-  for (const tally of ordered) {
-    const slug = slugOf.get(tally.key);
-    if (!slug) continue;
+    takenSlugs.add(slug);
+    slugs[id] = slug;
+  });
+  const entities: EntityRecord[] = [];
+  const recordIds: number[] = [];
+  order.forEach((id) => {
+    const slug = slugs[id];
+    if (slug === undefined) return;
+    const tally = tallies[id]!;
     const name = tally.registry?.name ?? pickName(tally.names);
-    const aliases = new Map(tally.aliases);
-    for (const alias of tally.registry?.aliases ?? []) if (!aliases.has(entityKey(alias))) aliases.set(entityKey(alias), alias);
-    aliases.delete(entityKey(name));
+    const aliases = tally.aliases;
+    for (const alias of tally.registry?.aliases ?? []) if (!aliases.has(keyOf(alias))) aliases.set(keyOf(alias), alias);
+    aliases.delete(keyOf(name));
     entities.push({
       key: tally.key,
       slug,
@@ -176,47 +256,156 @@ export function buildArchiveIndex(input: IndexInput): ArchiveIndex {
       mentionCount: tally.mentionCount,
       related: [],
     });
-  }
-  entities.sort((a, b) => b.articles.length - a.articles.length || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const entityBySlug = new Map(entities.map((e) => [e.slug, e]));
+    recordIds.push(id);
+  });
+  // Sorted with its tally number alongside (the sort is stable, as it was on the records alone).
+  const byRank = entities.map((_, i) => i);
+  byRank.sort((x, y) => {
+    const a = entities[x]!;
+    const b = entities[y]!;
+    return b.articles.length - a.articles.length || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) || x - y;
+  });
+  const sortedEntities = byRank.map((i) => entities[i]!);
+  const sortedIds = byRank.map((i) => recordIds[i]!);
+  const entityBySlug = new Map(sortedEntities.map((e) => [e.slug, e]));
+  const recordPosition = new Int32Array(tallies.length).fill(-1);
+  sortedIds.forEach((id, rank) => (recordPosition[id] = rank));
+  // Facts name records by position: only when every slug names one record (two never share one in practice).
+  const factsHold = entityBySlug.size === sortedEntities.length;
 
-  // Co-occurrence, in the same pass over articles.
-  const visibleKeys = perArticleKeys.map((keys) => keys.filter((key) => slugOf.has(key)));
-  for (const keys of visibleKeys) {
-    for (const a of keys) {
-      const tally = tallies.get(a)!;
-      for (const b of keys) if (a !== b) tally.related.set(b, (tally.related.get(b) ?? 0) + 1);
+  // Visible entities of each article, by number, in order of first mention: visibleIds[firstVisible[p]] on.
+  let visibleIds = Int32Array.from(slotIds);
+  let firstVisible = firstSlot;
+  if (slotIds.some((id) => slugs[id] === undefined)) {
+    visibleIds = new Int32Array(slotIds.length);
+    firstVisible = new Int32Array(sorted.length + 1);
+    let kept = 0;
+    for (let position = 0; position < sorted.length; position++) {
+      firstVisible[position] = kept;
+      for (let slot = firstSlot[position]!; slot < firstSlot[position + 1]!; slot++) if (slugs[slotIds[slot]!] !== undefined) visibleIds[kept++] = slotIds[slot]!;
     }
-  }
-  for (const entity of entities) {
-    entity.related = [...tallies.get(entity.key)!.related]
-      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-      .slice(0, RELATED_ENTITIES)
-      .map(([key, count]) => [slugOf.get(key)!, count]);
+    firstVisible[sorted.length] = kept;
   }
 
-  const related = relatedArticles(visibleKeys, tallies, sorted.length);
+  // Co-occurrence: for each entity, a count per other entity over its own articles, then the best few.
+  const keyRank = new Int32Array(tallies.length);
+  order.slice().sort((a, b) => (tallies[a]!.key < tallies[b]!.key ? -1 : 1)).forEach((id, rank) => (keyRank[id] = rank));
+  const shared = new Int32Array(tallies.length);
+  // Scratch lists, with their lengths kept apart: emptying a JavaScript array lets go of its storage.
+  const touched = new Int32Array(tallies.length);
+  const top = new Int32Array(RELATED_ENTITIES);
+  sortedEntities.forEach((entity, i) => {
+    const self = sortedIds[i]!;
+    let count = 0;
+    for (const position of entity.articles) {
+      for (let k = firstVisible[position]!; k < firstVisible[position + 1]!; k++) {
+        const other = visibleIds[k]!;
+        if (other === self) continue;
+        if (shared[other] === 0) touched[count++] = other;
+        shared[other]!++;
+      }
+    }
+    const best = topInto(top, touched, count, shared, keyRank);
+    const related: [string, number][] = [];
+    for (let k = 0; k < best; k++) related.push([slugs[top[k]!]!, shared[top[k]!]!]);
+    entity.related = related;
+    for (let k = 0; k < count; k++) shared[touched[k]!] = 0;
+  });
+
+  const related = relatedArticles(visibleIds, firstVisible, tallies, sorted.length);
   const topicArticles = new Map(input.topics.map((topic) => [topic.code, [] as number[]]));
   const months = new Map<string, MonthRecord>();
+  // Every article's entity facts in one buffer, each article's a view of its part.
+  const allFacts = new Int32Array(factsHold ? 4 * slotIds.length : 0);
+  let factsUsed = 0;
   const articles: IndexedArticle[] = sorted.map((article, position) => {
-    const analysis = input.analyses.get(article) ?? { entities: [], topics: [] };
+    const analysis = analysisOf(article);
     for (const code of analysis.topics) topicArticles.get(code)?.push(position);
     const monthKey = article.date.slice(0, 7);
     let month = months.get(monthKey);
     if (!month) months.set(monthKey, (month = { year: monthKey.slice(0, 4), month: monthKey.slice(5, 7), articles: [] }));
     month.articles.push(position);
     const mentions = new Map<string, ArticleEntity>();
-    for (const key of visibleKeys[position]!) mentions.set(slugOf.get(key)!, perArticleMentions[position]!.get(key)!);
-    return { article, entities: [...mentions.keys()], mentions, topics: analysis.topics, related: related[position]! };
+    const slugList: string[] = [];
+    const kept: number[] = [];
+    for (let slot = firstSlot[position]!; slot < firstSlot[position + 1]!; slot++) {
+      const slug = slugs[slotIds[slot]!];
+      if (slug === undefined) continue;
+      const size = mentions.size;
+      mentions.set(slug, slotEntities[slot]!);
+      if (mentions.size !== size) {
+        slugList.push(slug);
+        kept.push(slot);
+      }
+    }
+    const indexed: IndexedArticle = { article, entities: slugList, mentions, topics: analysis.topics, related: related[position]! };
+    if (factsHold) {
+      const entityFacts = allFacts.subarray(4 * factsUsed, 4 * (factsUsed += kept.length));
+      for (let i = 0; i < kept.length; i++) {
+        const slot = kept[i]!;
+        entityFacts[4 * i] = recordPosition[slotIds[slot]!]!;
+        entityFacts[4 * i + 1] = slotFacts[3 * slot]!;
+        entityFacts[4 * i + 2] = slotFacts[3 * slot + 1]!;
+        entityFacts[4 * i + 3] = slotFacts[3 * slot + 2]!;
+      }
+      // Not enumerable: the index reads as before to whatever walks it (JSON, equality in tests).
+      Object.defineProperty(indexed, "entityFacts", { value: entityFacts, enumerable: false, writable: true, configurable: true });
+    }
+    return indexed;
   });
 
   return {
     articles,
-    entities,
+    entities: sortedEntities,
     entityBySlug,
     topics: input.topics.map((topic) => ({ topic, articles: topicArticles.get(topic.code)! })),
     months: [...months.values()],
   };
+}
+
+/** An entity's first mention in the body (offsets from the file's start) and its number of mentions, at `slot`. */
+function noteMentions(facts: number[], slot: number, entity: ArticleEntity, bodyOffset: number): void {
+  let start = -1;
+  let end = -1;
+  const mentions = entity.mentions;
+  for (let i = 0; i < mentions.length; i++) {
+    if (mentions[i]!.start >= bodyOffset) {
+      start = mentions[i]!.start;
+      end = mentions[i]!.end;
+      break;
+    }
+  }
+  facts[3 * slot] = start;
+  facts[3 * slot + 1] = end;
+  facts[3 * slot + 2] = mentions.length;
+}
+
+/**
+ * The best `top.length` of the first `count` candidates by `score` (highest first), ties by `rank` (lowest
+ * first; no two candidates share a rank), into `top`, best first; returns how many. What sorting them all
+ * and keeping the head would give, without the sort.
+ */
+function topInto(top: Int32Array, candidates: Int32Array, count: number, score: ArrayLike<number>, rank: ArrayLike<number>): number {
+  const limit = top.length;
+  let size = 0;
+  for (let i = 0; i < count; i++) {
+    const candidate = candidates[i]!;
+    const value = score[candidate]!;
+    const order = rank[candidate]!;
+    if (size === limit) {
+      const last = top[limit - 1]!;
+      if (value < score[last]! || (value === score[last] && order > rank[last]!)) continue;
+    }
+    let at = size === limit ? limit - 1 : size++;
+    while (at > 0) {
+      const previous = top[at - 1]!;
+      if (value < score[previous]! || (value === score[previous] && order > rank[previous]!)) break;
+      top[at] = previous;
+      at--;
+    }
+    top[at] = candidate;
+  }
+  return size;
 }
 
 /**
@@ -225,32 +414,45 @@ export function buildArchiveIndex(input: IndexInput): ArchiveIndex {
  * articles of each entity list and skips near-universal entities, so the
  * cost grows linearly with the archive.
  */
-function relatedArticles(keysByArticle: string[][], tallies: Map<string, EntityTally>, total: number): number[][] {
+function relatedArticles(ids: Int32Array, firstOf: Int32Array, tallies: EntityTally[], total: number): number[][] {
   const scores = new Float64Array(total);
   const maxDf = Math.max(20, Math.floor(total * RELATED_MAX_DF_SHARE));
-  return keysByArticle.map((keys, self) => {
-    const touched: number[] = [];
-    for (const key of keys) {
-      const list = tallies.get(key)!.articles;
+  const weights = tallies.map((tally) => 1 / Math.log(1 + tally.articles.length));
+  // Where each list holds the article at hand: articles come in order, so it moves one entry at a time.
+  const cursors = new Int32Array(tallies.length);
+  const touched = new Int32Array(total);
+  const top = new Int32Array(RELATED_ARTICLES);
+  const positionRank = Int32Array.from({ length: total }, (_, i) => i);
+  const related: number[][] = [];
+  for (let self = 0; self < total; self++) related.push(relatedTo(self));
+  return related;
+
+  function relatedTo(self: number): number[] {
+    let count = 0;
+    for (let k = firstOf[self]!; k < firstOf[self + 1]!; k++) {
+      const id = ids[k]!;
+      const list = tallies[id]!.articles;
       if (list.length < 2 || list.length > maxDf) continue;
-      const weight = 1 / Math.log(1 + list.length);
+      const weight = weights[id]!;
       // Lists are newest first, as positions are; start near this article.
-      let at = lowerBound(list, self);
-      const from = Math.max(0, at - RELATED_SCAN_PER_ENTITY / 2);
+      let here = cursors[id]!;
+      if (list[here] === self) cursors[id] = here + 1;
+      else here = lowerBound(list, self);
+      const from = Math.max(0, here - RELATED_SCAN_PER_ENTITY / 2);
       const to = Math.min(list.length, from + RELATED_SCAN_PER_ENTITY);
-      for (at = from; at < to; at++) {
+      for (let at = from; at < to; at++) {
         const other = list[at]!;
         if (other === self) continue;
-        if (scores[other] === 0) touched.push(other);
+        if (scores[other] === 0) touched[count++] = other;
         scores[other]! += weight;
       }
     }
-    const best = touched
-      .sort((a, b) => scores[b]! - scores[a]! || a - b)
-      .slice(0, RELATED_ARTICLES);
-    for (const other of touched) scores[other] = 0;
+    const size = topInto(top, touched, count, scores, positionRank);
+    for (let k = 0; k < count; k++) scores[touched[k]!] = 0;
+    const best: number[] = [];
+    for (let k = 0; k < size; k++) best.push(top[k]!);
     return best;
-  });
+  }
 }
 
 function lowerBound(sorted: number[], value: number): number {
@@ -264,7 +466,7 @@ function lowerBound(sorted: number[], value: number): number {
   return lo;
 }
 
-function pickMostVoted<T extends string>(votes: Map<T, number>): T {
+function pickMostVoted<T extends string>(votes: [T, number][]): T {
   return [...votes].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]![0];
 }
 

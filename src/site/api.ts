@@ -5,10 +5,11 @@ import { href, type SiteLocation } from "./urls.js";
 
 /** The archive as data, in the shapes design.md fixes; URLs carry the path prefix. */
 export function apiFiles(index: ArchiveIndex, location: SiteLocation): OutputFile[] {
-  const articleHref = (position: number) => href(location, index.articles[position]!.article.url);
+  const hrefs = index.articles.map((indexed) => href(location, indexed.article.url));
+  const articleHref = (position: number) => hrefs[position]!;
   const topicSlug = new Map(index.topics.map((t) => [t.topic.code, t.topic.slug]));
-  const articles = index.articles.map((indexed) => ({
-    url: href(location, indexed.article.url),
+  const articles = index.articles.map((indexed, position) => ({
+    url: hrefs[position]!,
     title: indexed.article.title,
     date: indexed.article.date,
     entities: indexed.entities,

@@ -1,3 +1,4 @@
+import type { Article } from "../content/article.js";
 import type { SiteConfig } from "../content/site-config.js";
 import type { ArchiveIndex } from "../index/archive-index.js";
 import { escapeXml } from "./escape.js";
@@ -16,51 +17,112 @@ interface FeedSpec {
   pageUrl: string;
   title: string;
   subtitle: string;
-  articles: number[];
+  articles: readonly number[];
 }
 
-/** Atom: the newest articles of the whole site, of each entity and of each topic. */
+/**
+ * Atom: the newest articles of the whole site, of each entity and of each topic. Each feed is UTF-8 bytes:
+ * an article's entry is the same in every feed it is in, so it is written and encoded once, and a feed
+ * is its head and those bytes copied together (thousands of feeds, most of whose text is shared).
+ */
 export function atomFeeds(index: ArchiveIndex, site: SiteConfig, location: SiteLocation): OutputFile[] {
-  const specs: FeedSpec[] = [
-    { path: "feed.xml", pageUrl: "/", title: site.title, subtitle: site.description, articles: index.articles.map((_, i) => i) },
-    ...index.entities.map((e) => ({ path: `entities/${e.slug}/feed.xml`, pageUrl: entityUrl(e.slug), title: `${e.name}: ${site.title}`, subtitle: `Articles mentioning ${e.name}`, articles: e.articles })),
-    ...index.topics.map((t) => ({ path: `topics/${t.topic.slug}/feed.xml`, pageUrl: topicUrl(t.topic.slug), title: `${t.topic.label}: ${site.title}`, subtitle: `Articles on ${t.topic.label}`, articles: t.articles })),
-  ];
-  return specs.map((spec) => ({ path: spec.path, content: atom(spec, index, site, location) }));
+  const bytes = new ByteArena();
+  const entries: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(index.articles.length);
+  const entryOf = (position: number) => (entries[position] ??= bytes.encode(atomEntry(index.articles[position]!.article, location)));
+  // Each article's `updated` as its rank among them all (text order), so a feed finds its latest without reading the articles.
+  const updatedTexts = index.articles.map(({ article }) => article.updated);
+  const distinct = [...new Set(updatedTexts)].sort();
+  const rankOf = new Map(distinct.map((text, rank) => [text, rank]));
+  const updatedRank = Int32Array.from(updatedTexts, (text) => rankOf.get(text)!);
+  const feedOf = (spec: FeedSpec): OutputFile => {
+    const positions = spec.articles.length > site.feedSize ? spec.articles.slice(0, site.feedSize) : spec.articles;
+    let latest = -1;
+    for (let i = 0; i < positions.length; i++) if (updatedRank[positions[i]!]! > latest) latest = updatedRank[positions[i]!]!;
+    const updated = latest >= 0 ? distinct[latest]! : "1970-01-01";
+    const feedUrl = escapeXml(absolute(location, `/${spec.path}`));
+    const head =
+      `<?xml version="1.0" encoding="utf-8"?>\n` +
+      `<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="${language}">\n` +
+      `  <title>${escapeXml(spec.title)}</title>\n` +
+      `  <subtitle>${escapeXml(spec.subtitle)}</subtitle>\n` +
+      `  <id>${feedUrl}</id>\n` +
+      `  <link rel="self" type="application/atom+xml" href="${feedUrl}"/>\n` +
+      `  <link rel="alternate" type="text/html" href="${escapeXml(absolute(location, spec.pageUrl))}"/>\n` +
+      `  <updated>${updated}T00:00:00Z</updated>\n` +
+      `  <author><name>${publisher}</name></author>\n` +
+      `  <generator>Gazette</generator>\n`;
+    const parts: Uint8Array[] = [];
+    for (let i = 0; i < positions.length; i++) parts.push(entryOf(positions[i]!));
+    parts.push(end);
+    return { path: spec.path, content: bytes.join(head, parts) };
+  };
+  const language = escapeXml(site.language);
+  const publisher = escapeXml(site.publisher);
+  const end = bytes.encode("</feed>\n");
+  const newest = Array.from({ length: Math.min(site.feedSize, index.articles.length) }, (_, i) => i);
+  const files: OutputFile[] = [feedOf({ path: "feed.xml", pageUrl: "/", title: site.title, subtitle: site.description, articles: newest })];
+  index.entities.forEach((e) => files.push(feedOf({ path: `entities/${e.slug}/feed.xml`, pageUrl: entityUrl(e.slug), title: `${e.name}: ${site.title}`, subtitle: `Articles mentioning ${e.name}`, articles: e.articles })));
+  index.topics.forEach((t) => files.push(feedOf({ path: `topics/${t.topic.slug}/feed.xml`, pageUrl: topicUrl(t.topic.slug), title: `${t.topic.label}: ${site.title}`, subtitle: `Articles on ${t.topic.label}`, articles: t.articles })));
+  return files;
 }
 
-function atom(spec: FeedSpec, index: ArchiveIndex, site: SiteConfig, location: SiteLocation): string {
-  const entries = spec.articles.slice(0, site.feedSize).map((position) => index.articles[position]!.article);
-  const updated = entries.reduce((latest, a) => (a.updated > latest ? a.updated : latest), entries[0]?.updated ?? "1970-01-01");
-  const feedUrl = absolute(location, `/${spec.path}`);
-  const lines = [
-    `<?xml version="1.0" encoding="utf-8"?>`,
-    `<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="${escapeXml(site.language)}">`,
-    `  <title>${escapeXml(spec.title)}</title>`,
-    `  <subtitle>${escapeXml(spec.subtitle)}</subtitle>`,
-    `  <id>${escapeXml(feedUrl)}</id>`,
-    `  <link rel="self" type="application/atom+xml" href="${escapeXml(feedUrl)}"/>`,
-    `  <link rel="alternate" type="text/html" href="${escapeXml(absolute(location, spec.pageUrl))}"/>`,
-    `  <updated>${updated}T00:00:00Z</updated>`,
-    `  <author><name>${escapeXml(site.publisher)}</name></author>`,
-    `  <generator>Gazette</generator>`,
-  ];
-  for (const article of entries) {
-    const url = absolute(location, article.url);
-    lines.push(
-      "  <entry>",
-      `    <title>${escapeXml(article.title)}</title>`,
-      `    <id>${escapeXml(url)}</id>`,
-      `    <link rel="alternate" type="text/html" href="${escapeXml(url)}"/>`,
-      `    <published>${article.date}T00:00:00Z</published>`,
-      `    <updated>${article.updated}T00:00:00Z</updated>`,
-      ...(article.source ? [`    <author><name>${escapeXml(article.source)}</name></author>`] : []),
-      `    <summary>${escapeXml(article.summary)}</summary>`,
-      "  </entry>",
-    );
+const ARENA_CHUNK = 4 << 20;
+
+/**
+ * UTF-8 bytes written into large shared buffers, each piece a view: thousands of small buffers would each
+ * cost an allocation of their own.
+ */
+class ByteArena {
+  private readonly encoder = new TextEncoder();
+  private chunk = new Uint8Array(0);
+  private used = 0;
+
+  /** Room for `size` more bytes in the current chunk. */
+  private reserve(size: number): void {
+    if (this.used + size > this.chunk.length) {
+      this.chunk = new Uint8Array(Math.max(ARENA_CHUNK, size));
+      this.used = 0;
+    }
   }
-  lines.push("</feed>", "");
-  return lines.join("\n");
+
+  encode(text: string): Uint8Array {
+    // UTF-8 takes at most three bytes per UTF-16 code unit.
+    this.reserve(3 * text.length);
+    const { written } = this.encoder.encodeInto(text, this.chunk.subarray(this.used));
+    const bytes = this.chunk.subarray(this.used, this.used + written);
+    this.used += written;
+    return bytes;
+  }
+
+  /** `text` encoded, then `parts` after it, as one piece. */
+  join(text: string, parts: readonly Uint8Array[]): Uint8Array {
+    let size = 3 * text.length;
+    for (let i = 0; i < parts.length; i++) size += parts[i]!.length;
+    this.reserve(size);
+    const start = this.used;
+    this.used += this.encoder.encodeInto(text, this.chunk.subarray(this.used)).written;
+    for (let i = 0; i < parts.length; i++) {
+      this.chunk.set(parts[i]!, this.used);
+      this.used += parts[i]!.length;
+    }
+    return this.chunk.subarray(start, this.used);
+  }
+}
+
+/** One article's <entry>, each line ending in a line break. */
+function atomEntry(article: Article, location: SiteLocation): string {
+  const url = escapeXml(absolute(location, article.url));
+  return (
+    "  <entry>\n" +
+    `    <title>${escapeXml(article.title)}</title>\n` +
+    `    <id>${url}</id>\n` +
+    `    <link rel="alternate" type="text/html" href="${url}"/>\n` +
+    `    <published>${article.date}T00:00:00Z</published>\n` +
+    `    <updated>${article.updated}T00:00:00Z</updated>\n` +
+    (article.source ? `    <author><name>${escapeXml(article.source)}</name></author>\n` : "") +
+    `    <summary>${escapeXml(article.summary)}</summary>\n` +
+    "  </entry>\n"
+  );
 }
 
 /** JSON Feed 1.1 of the newest articles. */

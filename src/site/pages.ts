@@ -1,12 +1,13 @@
 import type { Article } from "../content/article.js";
 import type { SiteConfig } from "../content/site-config.js";
-import type { ArchiveIndex, EntityRecord, IndexedArticle, TopicRecord } from "../index/archive-index.js";
+import type { ArchiveIndex, EntityRecord, TopicRecord } from "../index/archive-index.js";
+import type { Mention } from "../nlp/canonical.js";
 import { ENTITY_TYPES, type EntityType } from "../nlp/types.js";
 import type { BodyLink } from "../render/markdown.js";
-import { mentionContext, type MentionContext } from "./context.js";
-import { jsonForScript } from "./escape.js";
+import { mentionContext, mentionContextIn, sentenceBreaks, type MentionContext, type SentenceBreaks } from "./context.js";
+import { scriptSafe } from "./escape.js";
 import { count, formatDay, formatMonth, TYPE_LABELS } from "./format.js";
-import { articleTimeline, type Timeline } from "./timeline.js";
+import { articleTimeline, monthNumber, monthTimeline, type Timeline } from "./timeline.js";
 import { absolute, href, type SiteLocation } from "./urls.js";
 
 /** What every page template receives; `url` is site-relative and decides the output file. */
@@ -138,6 +139,28 @@ export function paginate<T>(items: T[], size: number, base: string): { url: stri
   }));
 }
 
+/** An entity as every page links it: worked out once, not once per page that names it. */
+interface EntityLinks {
+  record: EntityRecord;
+  /** Position in ENTITY_TYPES, -1 for a type no group shows. */
+  typeIndex: number;
+  link: LinkItem;
+  /** Its schema.org `Thing` as JSON, made safe for a <script> block; and the same after a comma, for lists. */
+  thing: string;
+  nextThing: string;
+  /**
+   * Where its contexts are kept (see `contexts` in buildPages): the keyword in context of its first
+   * mention in each article that names it, made while the article is at hand (its text read once for
+   * all its entities), with the article's position, in the order of its article list. Room for as many
+   * as it has articles, from `contextBase`; `contextCount` made so far.
+   */
+  contextBase: number;
+  contextRoom: number;
+  contextCount: number;
+  /** Its place in `entityList` (buildPages), by which the articles' entities are counted for topic pages. */
+  number: number;
+}
+
 /** All pages of the site as plain data. One pass over the index; no page scans the archive. */
 export function buildPages(context: PageContext): SitePages {
   const { index, site, location } = context;
@@ -149,7 +172,8 @@ export function buildPages(context: PageContext): SitePages {
     canonical: absolute(location, url),
     feed,
   });
-  const cards = index.articles.map(({ article }) => toCard(article, link, site.language));
+  const dayLabels = new Map<string, string>();
+  const cards = index.articles.map(({ article }) => toCard(article, link, site.language, dayLabels));
   const pagerOf = (page: { number: number; total: number }, baseUrl: string): Pager => ({
     current: page.number,
     total: page.total,
@@ -167,96 +191,258 @@ export function buildPages(context: PageContext): SitePages {
     pager: pagerOf(page, "/"),
   }));
 
-  const entityLink = (entity: EntityRecord, withCount = false): LinkItem => ({
-    href: link(entityUrl(entity.slug)),
-    name: entity.name,
-    ...(withCount ? { count: entity.articles.length } : {}),
+  // Each entity's link, group and JSON-LD once, shared by every page that names it.
+  const typeIndex = new Map<string, number>(ENTITY_TYPES.map((type, i) => [type, i]));
+  const linksBySlug = new Map<string, EntityLinks>();
+  const things = (thing: string) => ({ thing, nextThing: `,${thing}` });
+  const entityList: EntityLinks[] = [];
+  const linksOf = (record: EntityRecord, contextBase: number, contextRoom: number): EntityLinks => ({
+    record,
+    typeIndex: typeIndex.get(record.type) ?? -1,
+    link: { href: link(entityUrl(record.slug)), name: record.name },
+    ...things(scriptSafe(JSON.stringify(schemaThing(record, location)))),
+    contextBase,
+    contextRoom,
+    contextCount: 0,
+    number: -1,
   });
+  let contextSlots = 0;
+  index.entityBySlug.forEach((record, slug) => {
+    const entity = linksOf(record, contextSlots, record.articles.length);
+    entity.number = entityList.length;
+    entityList.push(entity);
+    linksBySlug.set(slug, entity);
+    contextSlots += record.articles.length;
+  });
+  // Every entity's contexts in one array, and the position of each one's article (two allocations, not two per entity).
+  const contexts = new Array<MentionContext | null>(contextSlots).fill(null);
+  const contextPositions = new Int32Array(contextSlots);
+  const entityLinks = (record: EntityRecord): EntityLinks => {
+    const found = linksBySlug.get(record.slug);
+    return found?.record === record ? found : linksOf(record, 0, 0);
+  };
+  const countedLink = (entity: EntityLinks, n: number): LinkItem => ({ href: entity.link.href, name: entity.link.name, count: n });
   const topicByCode = new Map(index.topics.map((record) => [record.topic.code, record]));
   const topicLink = (record: TopicRecord, withCount = false): LinkItem => ({
     href: link(topicUrl(record.topic.slug)),
     name: record.topic.label,
     ...(withCount ? { count: record.articles.length } : {}),
   });
+  const topicLinks = new Map<string, LinkItem>();
+  for (const record of index.topics) if (!topicLinks.has(record.topic.code)) topicLinks.set(record.topic.code, topicLink(topicByCode.get(record.topic.code)!));
 
+  // The index's entity facts name records by position: each position's links, when its record is the one
+  // its slug names (always, in an index buildArchiveIndex made).
+  const linksAt: (EntityLinks | undefined)[] = index.entities.map((record) => {
+    const found = linksBySlug.get(record.slug);
+    return found?.record === record ? found : undefined;
+  });
+  const siteUrl = absolute(location, "/");
+  const scratchBreaks: SentenceBreaks = { starts: [], startCount: 0, ends: [], endCount: 0, plain: false };
+  // Each article's entities by number, article after article: entityNumbers[firstNumber[p]] on.
+  const firstNumber = new Int32Array(index.articles.length + 1);
+  index.articles.forEach((indexed, position) => (firstNumber[position + 1] = firstNumber[position]! + indexed.entities.length));
+  const entityNumbers = new Int32Array(firstNumber[index.articles.length]!);
+  // One pass over each article's entities makes its body links, its entity groups, its JSON-LD and the
+  // keyword in context each entity page shows for it.
   const article: ArticlePage[] = index.articles.map((indexed, position) => {
-    const entities = indexed.entities.map((slug) => index.entityBySlug.get(slug)!);
+    const a = indexed.article;
+    const body = a.body;
+    // Found when the first mention needs them, into lists every article reuses.
+    let breaks: SentenceBreaks | undefined;
     const links: BodyLink[] = [];
-    for (const entity of entities) {
-      const first = indexed.mentions.get(entity.slug)?.mentions.find((m) => m.start >= indexed.article.bodyOffset);
-      if (first) {
-        links.push({ start: first.start - indexed.article.bodyOffset, end: first.end - indexed.article.bodyOffset, url: link(entityUrl(entity.slug)) });
+    const groups: LinkItem[][] = [];
+    // The JSON-LD's entity lists, as pieces: the first entity's JSON, then each next one's with its comma.
+    const things: string[] = [];
+    const about: string[] = [];
+    const facts = indexed.entityFacts?.length === 4 * indexed.entities.length ? indexed.entityFacts : undefined;
+    for (let i = 0; i < indexed.entities.length; i++) {
+      const slug = indexed.entities[i]!;
+      // From the index's facts when they hold for this entity, else from the article's mentions.
+      const known = facts ? linksAt[facts[4 * i]!] : undefined;
+      let entity: EntityLinks;
+      let start: number;
+      let end: number;
+      let mentionCount: number;
+      if (known && known.record.slug === slug) {
+        entity = known;
+        start = facts![4 * i + 1]!;
+        end = facts![4 * i + 2]!;
+        mentionCount = facts![4 * i + 3]!;
+      } else {
+        entity = linksBySlug.get(slug)!;
+        const mentions = indexed.mentions.get(entity.record.slug)?.mentions;
+        const first = mentions ? firstInBody(mentions, a.bodyOffset) : undefined;
+        start = first ? first.start : -1;
+        end = first ? first.end : -1;
+        mentionCount = mentions?.length ?? 0;
       }
+      let context: MentionContext | null = null;
+      if (start >= 0) {
+        links.push({ start: start - a.bodyOffset, end: end - a.bodyOffset, url: entity.link.href });
+        context = mentionContextIn(body, (breaks ??= sentenceBreaks(body, scratchBreaks)), start - a.bodyOffset, end - a.bodyOffset);
+      }
+      // Kept for the entity's page, in the order of its article list (an entity's list has room for each of its articles).
+      entityNumbers[firstNumber[position]! + i] = entity.number;
+      if (entity.contextCount < entity.contextRoom) {
+        const slot = entity.contextBase + entity.contextCount++;
+        contexts[slot] = context;
+        contextPositions[slot] = position;
+      }
+      if (entity.typeIndex >= 0) (groups[entity.typeIndex] ??= []).push(entity.link);
+      things.push(things.length === 0 ? entity.thing : entity.nextThing);
+      if (mentionCount >= 3) about.push(about.length === 0 ? entity.thing : entity.nextThing);
+    }
+    const entityGroups: ArticlePage["entityGroups"] = [];
+    ENTITY_TYPES.forEach((type, i) => {
+      const items = groups[i];
+      if (items) entityGroups.push({ type, label: TYPE_LABELS[type].many, items });
+    });
+    const topics: LinkItem[] = [];
+    for (let i = 0; i < indexed.topics.length; i++) {
+      const topicItem = topicLinks.get(indexed.topics[i]!);
+      if (topicItem) topics.push(topicItem);
     }
     const card = cards[position]!;
-    const a = indexed.article;
     return {
-      ...base(a.url, a.title, a.summary, siteFeed),
-      article: { ...card, updated: a.updated, sourceUrl: a.sourceUrl, html: context.renderBody(a, links) },
-      entityGroups: ENTITY_TYPES.map((type) => ({
-        type,
-        label: TYPE_LABELS[type].many,
-        items: entities.filter((e) => e.type === type).map((e) => entityLink(e)),
-      })).filter((group) => group.items.length > 0),
-      topics: indexed.topics.flatMap((code) => {
-        const record = topicByCode.get(code);
-        return record ? [topicLink(record)] : [];
-      }),
+      url: a.url,
+      title: a.title,
+      description: a.summary,
+      canonical: absolute(location, a.url),
+      feed: siteFeed,
+      article: {
+        href: card.href,
+        title: card.title,
+        date: card.date,
+        dateLabel: card.dateLabel,
+        summary: card.summary,
+        source: card.source,
+        updated: a.updated,
+        sourceUrl: a.sourceUrl,
+        html: context.renderBody(a, links),
+      },
+      entityGroups,
+      topics,
       related: indexed.related.map((other) => cards[other]!),
       // Positions run newest first: the next (newer) story is one position up.
       previous: position + 1 < cards.length ? cards[position + 1]! : null,
       next: position > 0 ? cards[position - 1]! : null,
-      jsonLd: jsonForScript(newsArticleJsonLd(indexed, entities, site, location)),
+      jsonLd: newsArticleJsonLd(a, things, about, site, location, siteUrl),
     };
   });
 
+  const indexGroups: LinkItem[][] = [];
+  index.entities.forEach((record) => {
+    const entity = entityLinks(record);
+    if (entity.typeIndex >= 0) (indexGroups[entity.typeIndex] ??= []).push(countedLink(entity, record.articles.length));
+  });
   const entityIndex: EntityIndexPage[] = [{
     ...base("/entities/", "Entities", `The people, organisations and places in ${site.title}.`),
-    groups: ENTITY_TYPES.map((type) => ({
-      type,
-      label: TYPE_LABELS[type].many,
-      items: index.entities.filter((e) => e.type === type).map((e) => entityLink(e, true)),
-    })).filter((group) => group.items.length > 0),
+    groups: ENTITY_TYPES.flatMap((type, i) => (indexGroups[i] ? [{ type, label: TYPE_LABELS[type].many, items: indexGroups[i] }] : [])),
   }];
 
   // Most entities share a timeline with many others (one article, one month): draw each distinct one once.
+  // A timeline reads only the month of each article: the key is each month with its count, in order.
+  const months = new Int32Array(index.articles.length);
+  let numbered = true;
+  index.articles.forEach((indexed, position) => {
+    const month = monthNumber(indexed.article.date);
+    if (month < 0) numbered = false;
+    months[position] = month;
+  });
   const timelines = new Map<string, Timeline | null>();
   const timelineOf = (positions: number[]): Timeline | null => {
+    if (!numbered) return timelineByDates(positions);
+    // Each month and its count as two UTF-16 code units each: a short key, made in one piece.
+    const runs: number[] = [];
+    for (let i = 0; i < positions.length; ) {
+      const month = months[positions[i]!]!;
+      let j = i + 1;
+      while (j < positions.length && months[positions[j]!] === month) j++;
+      runs.push(month >>> 16, month & 0xffff, (j - i) >>> 16, (j - i) & 0xffff);
+      i = j;
+    }
+    let key = runs.length <= 4096 ? String.fromCharCode.apply(null, runs) : "";
+    for (let i = 0; runs.length > 4096 && i < runs.length; i += 4096) key += String.fromCharCode.apply(null, runs.slice(i, i + 4096));
+    let timeline = timelines.get(key);
+    if (timeline === undefined) {
+      const of = new Int32Array(positions.length);
+      for (let i = 0; i < positions.length; i++) of[i] = months[positions[i]!]!;
+      timelines.set(key, (timeline = monthTimeline(of, site.language)));
+    }
+    return timeline;
+  };
+  // For dates that are not all YYYY-MM-DD (never from the loader), by the text of each month.
+  const timelineByDates = (positions: number[]): Timeline | null => {
     const dates = positions.map((position) => index.articles[position]!.article.date.slice(0, 7));
     const key = dates.join();
     let timeline = timelines.get(key);
     if (timeline === undefined) timelines.set(key, (timeline = articleTimeline(dates.map((month) => `${month}-01`), site.language)));
     return timeline;
   };
-  const entity: EntityPage[] = index.entities.flatMap((record) => {
+  // An entity's contexts were made with its articles; one not made there (an index whose entity and
+  // article lists disagree) is made here.
+  const contextIn = (position: number, slug: string): MentionContext | null => {
+    const indexed = index.articles[position]!;
+    const mentions = indexed.mentions.get(slug)?.mentions;
+    const first = mentions ? firstInBody(mentions, indexed.article.bodyOffset) : undefined;
+    return first ? mentionContext(indexed.article.body, first.start - indexed.article.bodyOffset, first.end - indexed.article.bodyOffset) : null;
+  };
+  const entity: EntityPage[] = [];
+  // (One call per entity, not one long loop: V8 optimises a function called thousands of times much sooner.)
+  index.entities.forEach((record) => {
     const url = entityUrl(record.slug);
     const feed = { href: link(`${url}feed.xml`), title: `${record.name}: ${site.title}` };
-    const related = record.related.flatMap(([slug, shared]) => {
-      const other = index.entityBySlug.get(slug);
-      return other ? [{ ...entityLink(other), count: shared }] : [];
-    });
-    const description = record.description ?? `${count(record.articles.length, "article")} mentioning ${record.name}.`;
+    const related: LinkItem[] = [];
+    for (let i = 0; i < record.related.length; i++) {
+      const [slug, shared] = record.related[i]!;
+      const other = linksBySlug.get(slug);
+      if (other) related.push(countedLink(other, shared));
+    }
+    const articleCount = count(record.articles.length, "article");
+    const description = record.description ?? `${articleCount} mentioning ${record.name}.`;
     const timeline = timelineOf(record.articles);
-    return paginate(record.articles, site.pageSize, url).map((page) => ({
-      ...base(page.url, pageTitle(record.name, page), description, feed),
-      entity: {
-        name: record.name,
-        typeLabel: TYPE_LABELS[record.type].one,
-        aliases: record.aliases,
-        description: record.description,
-        wikidata: record.wikidata,
-        articleCount: count(record.articles.length, "article"),
-      },
-      related,
-      timeline,
-      items: page.items.map((position) => ({ card: cards[position]!, context: contextIn(index.articles[position]!, record.slug) })),
-      pager: pagerOf(page, url),
-    }));
+    const about = {
+      name: record.name,
+      typeLabel: TYPE_LABELS[record.type].one,
+      aliases: record.aliases,
+      description: record.description,
+      wikidata: record.wikidata,
+      articleCount,
+    };
+    const made = entityLinks(record);
+    const pages = paginate(record.articles, site.pageSize, url);
+    let at = 0;
+    for (let p = 0; p < pages.length; p++) {
+      const page = pages[p]!;
+      const items: EntityPage["items"] = [];
+      for (let i = 0; i < page.items.length; i++) {
+        const position = page.items[i]!;
+        const context = at < made.contextCount && contextPositions[made.contextBase + at] === position ? contexts[made.contextBase + at]! : contextIn(position, record.slug);
+        items.push({ card: cards[position]!, context });
+        at++;
+      }
+      entity.push({
+        url: page.url,
+        title: pageTitle(record.name, page),
+        description,
+        canonical: absolute(location, page.url),
+        feed,
+        entity: about,
+        related,
+        timeline,
+        items,
+        pager: pagerOf(page, url),
+      });
+    }
   });
 
   const childrenOf = new Map<string, TopicRecord[]>();
   for (const record of index.topics) {
-    if (record.topic.parent) childrenOf.set(record.topic.parent, [...(childrenOf.get(record.topic.parent) ?? []), record]);
+    if (!record.topic.parent) continue;
+    const children = childrenOf.get(record.topic.parent);
+    if (children) children.push(record);
+    else childrenOf.set(record.topic.parent, [record]);
   }
   const depthOf = (record: TopicRecord): number => {
     let depth = 0;
@@ -276,12 +462,13 @@ export function buildPages(context: PageContext): SitePages {
       .filter((record) => covered.has(record.topic.code))
       .map((record) => ({ ...topicLink(record, true), depth: depthOf(record) })),
   }];
+  const topEntities = topEntitiesOf(entityList, entityNumbers, firstNumber);
   const topic: TopicPage[] = index.topics.flatMap((record) => {
     const url = topicUrl(record.topic.slug);
     const parent = record.topic.parent ? topicByCode.get(record.topic.parent) : undefined;
     const feed = { href: link(`${url}feed.xml`), title: `${record.topic.label}: ${site.title}` };
     const timeline = timelineOf(record.articles);
-    const related = topEntities(record.articles, index).map(([entity, shared]) => ({ ...entityLink(entity), count: shared }));
+    const related = topEntities(record.articles).map(([entity, shared]) => countedLink(entity, shared));
     return paginate(record.articles, site.pageSize, url).map((page) => ({
       ...base(page.url, pageTitle(capitalise(record.topic.label), page), `${count(record.articles.length, "article")} on ${record.topic.label}.`, feed),
       // A topic no article is about yet keeps its address, but is no page for a search engine.
@@ -301,7 +488,11 @@ export function buildPages(context: PageContext): SitePages {
   });
 
   const years = new Map<string, typeof index.months>();
-  for (const month of index.months) years.set(month.year, [...(years.get(month.year) ?? []), month]);
+  for (const month of index.months) {
+    const months = years.get(month.year);
+    if (months) months.push(month);
+    else years.set(month.year, [month]);
+  }
   const monthLink = (m: (typeof index.months)[number]): LinkItem => ({
     href: link(`/archive/${m.year}/${m.month}/`),
     name: formatMonth(`${m.year}-${m.month}`, site.language),
@@ -347,12 +538,15 @@ export function buildPages(context: PageContext): SitePages {
   };
 }
 
-function toCard(article: Article, link: (url: string) => string, language: string): Card {
+function toCard(article: Article, link: (url: string) => string, language: string, dayLabels: Map<string, string>): Card {
+  // Thousands of articles share a day: format each day once.
+  let dateLabel = dayLabels.get(article.date);
+  if (dateLabel === undefined) dayLabels.set(article.date, (dateLabel = formatDay(article.date, language)));
   return {
     href: link(article.url),
     title: article.title,
     date: article.date,
-    dateLabel: formatDay(article.date, language),
+    dateLabel,
     summary: article.summary,
     source: article.source,
   };
@@ -360,21 +554,55 @@ function toCard(article: Article, link: (url: string) => string, language: strin
 
 const TOPIC_ENTITIES = 12;
 
-/** The entities named in most of these articles, most first (ties by name). */
-function topEntities(positions: number[], index: ArchiveIndex): [EntityRecord, number][] {
-  const tally = new Map<string, number>();
-  for (const position of positions) for (const slug of index.articles[position]!.entities) tally.set(slug, (tally.get(slug) ?? 0) + 1);
-  return [...tally]
-    .map(([slug, n]): [EntityRecord, number] => [index.entityBySlug.get(slug)!, n])
-    .sort((a, b) => b[1] - a[1] || (a[0].name < b[0].name ? -1 : a[0].name > b[0].name ? 1 : 0))
-    .slice(0, TOPIC_ENTITIES);
+/**
+ * The entities named in most of a topic's articles, most first (ties by name, then by first named), from
+ * counts by entity number: a topic of thousands of articles tallies without a map and sorts only its best.
+ */
+function topEntitiesOf(entities: EntityLinks[], numbers: Int32Array, firstNumber: Int32Array): (positions: number[]) => [EntityLinks, number][] {
+  const tally = new Int32Array(entities.length);
+  const seen = new Int32Array(entities.length);
+  const touched = new Int32Array(entities.length);
+  const top: number[] = [];
+  const before = (a: number, b: number) => {
+    if (tally[a] !== tally[b]) return tally[a]! > tally[b]!;
+    const nameA = entities[a]!.record.name;
+    const nameB = entities[b]!.record.name;
+    return nameA !== nameB ? nameA < nameB : seen[a]! < seen[b]!;
+  };
+  return (positions) => {
+    let count = 0;
+    for (let p = 0; p < positions.length; p++) {
+      for (let k = firstNumber[positions[p]!]!; k < firstNumber[positions[p]! + 1]!; k++) {
+        const id = numbers[k]!;
+        if (tally[id] === 0) {
+          seen[id] = count;
+          touched[count++] = id;
+        }
+        tally[id]!++;
+      }
+    }
+    // The best few, in order: what sorting them all and keeping the head would give.
+    top.length = 0;
+    for (let i = 0; i < count; i++) {
+      const candidate = touched[i]!;
+      if (top.length === TOPIC_ENTITIES && !before(candidate, top[TOPIC_ENTITIES - 1]!)) continue;
+      let at = top.length === TOPIC_ENTITIES ? TOPIC_ENTITIES - 1 : top.length;
+      while (at > 0 && before(candidate, top[at - 1]!)) {
+        top[at] = top[at - 1]!;
+        at--;
+      }
+      top[at] = candidate;
+    }
+    const best = top.map((id): [EntityLinks, number] => [entities[id]!, tally[id]!]);
+    for (let i = 0; i < count; i++) tally[touched[i]!] = 0;
+    return best;
+  };
 }
 
-function contextIn(indexed: IndexedArticle, slug: string): MentionContext | null {
-  const body = indexed.article.body;
-  const first = indexed.mentions.get(slug)?.mentions.find((m) => m.start >= indexed.article.bodyOffset);
-  if (!first) return null;
-  return mentionContext(body, first.start - indexed.article.bodyOffset, first.end - indexed.article.bodyOffset);
+/** The first mention in the article's body (mentions in the title come before it). */
+function firstInBody(mentions: readonly Mention[], bodyOffset: number): Mention | undefined {
+  for (let i = 0; i < mentions.length; i++) if (mentions[i]!.start >= bodyOffset) return mentions[i];
+  return undefined;
 }
 
 function topicTreeOrder(records: TopicRecord[], childrenOf: Map<string, TopicRecord[]>): TopicRecord[] {
@@ -392,36 +620,89 @@ function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-/** schema.org NewsArticle, with its entities as `about`/`mentions`. */
-function newsArticleJsonLd(indexed: IndexedArticle, entities: EntityRecord[], site: SiteConfig, location: SiteLocation): object {
-  const a = indexed.article;
-  const thing = (e: EntityRecord) => ({
+/** An entity as a schema.org Thing. */
+function schemaThing(e: EntityRecord, location: SiteLocation): object {
+  return {
     "@type": e.type === "person" ? "Person" : e.type === "organization" ? "Organization" : e.type === "place" ? "Place" : e.type === "event" ? "Event" : "Thing",
     name: e.name,
     url: absolute(location, entityUrl(e.slug)),
     ...(e.wikidata ? { sameAs: `https://www.wikidata.org/wiki/${e.wikidata}` } : {}),
-  });
-  const mentionCount = (e: EntityRecord) => indexed.mentions.get(e.slug)?.mentions.length ?? 0;
-  const about = entities.filter((e) => mentionCount(e) >= 3).map(thing);
-  const source = a.source ? { "@type": "Organization", name: a.source, ...(originOf(a.sourceUrl) ? { url: originOf(a.sourceUrl) } : {}) } : null;
-  return {
-    "@context": "https://schema.org",
-    "@type": "NewsArticle",
-    headline: a.title,
-    description: a.summary,
-    datePublished: a.date,
-    dateModified: a.updated,
-    url: absolute(location, a.url),
-    mainEntityOfPage: absolute(location, a.url),
-    inLanguage: site.language,
-    publisher: { "@type": "Organization", name: site.publisher, url: absolute(location, "/") },
-    // The story's own outlet wrote it; an article with no source is the archive's own.
-    author: source ?? { "@type": "Organization", name: site.publisher, url: absolute(location, "/") },
-    ...(source ? { sourceOrganization: source } : {}),
-    ...(a.sourceUrl ? { isBasedOn: a.sourceUrl } : {}),
-    ...(about.length > 0 ? { about } : {}),
-    mentions: entities.map(thing),
   };
+}
+
+/**
+ * schema.org NewsArticle, with its entities as `about`/`mentions`, as JSON safe for a <script> block. The
+ * entities' JSON (`things`, all of them; `about`, those mentioned three times or more: each list its first
+ * entity's JSON, then the others' with a comma before) is made once per entity and joined in: the same
+ * text JSON.stringify gives for the whole.
+ */
+function newsArticleJsonLd(a: Article, things: string[], about: string[], site: SiteConfig, location: SiteLocation, siteUrl: string): string {
+  const origin = originOf(a.sourceUrl);
+  const url = absolute(location, a.url);
+  // Joined in one go: one flat string, as the page's JSON will read it.
+  const parts: string[] = [];
+  const texts = typeof a.title === "string" && typeof a.summary === "string" && typeof a.date === "string" && typeof a.updated === "string" && typeof site.language === "string" && typeof site.publisher === "string";
+  if (texts && (a.source === null || typeof a.source === "string") && (a.sourceUrl === null || typeof a.sourceUrl === "string")) {
+    // What JSON.stringify writes for the object below, written directly: the same keys in the same order,
+    // each text as JSON.stringify writes it.
+    const publisher = `{"@type":"Organization","name":${json(site.publisher)},"url":${json(siteUrl)}}`;
+    const source = a.source ? `{"@type":"Organization","name":${json(a.source)}${origin ? `,"url":${json(origin)}` : ""}}` : null;
+    parts.push(
+      `{"@context":"https://schema.org","@type":"NewsArticle","headline":`,
+      json(a.title),
+      `,"description":`,
+      json(a.summary),
+      `,"datePublished":`,
+      json(a.date),
+      `,"dateModified":`,
+      json(a.updated),
+      `,"url":`,
+      json(url),
+      `,"mainEntityOfPage":`,
+      json(url),
+      `,"inLanguage":`,
+      json(site.language),
+      `,"publisher":`,
+      publisher,
+      `,"author":`,
+      source ?? publisher,
+    );
+    if (source) parts.push(`,"sourceOrganization":`, source);
+    if (a.sourceUrl) parts.push(`,"isBasedOn":`, json(a.sourceUrl));
+  } else {
+    const source = a.source ? { "@type": "Organization", name: a.source, ...(origin ? { url: origin } : {}) } : null;
+    const head = scriptSafe(JSON.stringify({
+      "@context": "https://schema.org",
+      "@type": "NewsArticle",
+      headline: a.title,
+      description: a.summary,
+      datePublished: a.date,
+      dateModified: a.updated,
+      url,
+      mainEntityOfPage: url,
+      inLanguage: site.language,
+      publisher: { "@type": "Organization", name: site.publisher, url: siteUrl },
+      // The story's own outlet wrote it; an article with no source is the archive's own.
+      author: source ?? { "@type": "Organization", name: site.publisher, url: siteUrl },
+      ...(source ? { sourceOrganization: source } : {}),
+      ...(a.sourceUrl ? { isBasedOn: a.sourceUrl } : {}),
+    }));
+    parts.push(head.slice(0, -1));
+  }
+  if (about.length > 0) {
+    parts.push(`,"about":[`);
+    for (let i = 0; i < about.length; i++) parts.push(about[i]!);
+    parts.push("]");
+  }
+  parts.push(`,"mentions":[`);
+  for (let i = 0; i < things.length; i++) parts.push(things[i]!);
+  parts.push("]}");
+  return parts.join("");
+}
+
+/** A text as JSON, safe for a <script> block. */
+function json(text: string): string {
+  return scriptSafe(JSON.stringify(text));
 }
 
 function originOf(url: string | null): string | null {

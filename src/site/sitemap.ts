@@ -10,13 +10,14 @@ export const SITEMAP_LIMIT = 50_000;
 
 export function sitemaps(pages: SitePages, location: SiteLocation, limit = SITEMAP_LIMIT): OutputFile[] {
   const lastModified = new Map(pages.article.map((page) => [page.url, page.article.updated]));
-  const urls = Object.values(pages)
-    .flat()
-    .filter((page: PageBase) => !page.noindex)
-    .map((page: PageBase) => {
+  const urls: string[] = [];
+  for (const list of Object.values(pages) as PageBase[][]) {
+    for (const page of list) {
+      if (page.noindex) continue;
       const modified = lastModified.get(page.url);
-      return `  <url><loc>${escapeXml(encodeUrl(absolute(location, page.url)))}</loc>${modified ? `<lastmod>${modified}</lastmod>` : ""}</url>`;
-    });
+      urls.push(`  <url><loc>${escapeXml(encodeUrl(absolute(location, page.url)))}</loc>${modified ? `<lastmod>${modified}</lastmod>` : ""}</url>`);
+    }
+  }
   const urlset = (lines: string[]) =>
     [`<?xml version="1.0" encoding="UTF-8"?>`, `<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">`, ...lines, `</urlset>`, ""].join("\n");
   if (urls.length <= limit) return [{ path: "sitemap.xml", content: urlset(urls) }];

@@ -20,7 +20,7 @@ export function locate(baseUrl: string, pathPrefix?: string): SiteLocation {
 
 /** A site-relative URL ("/entities/kabul/") as a link under the path prefix. */
 export function href(location: SiteLocation, url: string): string {
-  return location.pathPrefix + url.replace(/^\//, "");
+  return location.pathPrefix + (url.charCodeAt(0) === 0x2f ? url.slice(1) : url);
 }
 
 /** A site-relative URL as an absolute URL, for canonical links, feeds and sitemaps. */
@@ -30,5 +30,27 @@ export function absolute(location: SiteLocation, url: string): string {
 
 /** An absolute URL as RFC 3986 requires it in XML sitemaps: a Chinese slug percent-encoded, the rest untouched. */
 export function encodeUrl(absoluteUrl: string): string {
+  // Most URLs of a site are already in that form: an origin as the URL parser writes it, then a path of
+  // unreserved characters with no dot segment, no query, no fragment. Those need no parse.
+  const origin = ORIGIN.exec(absoluteUrl)?.[0];
+  if (origin !== undefined && PLAIN_PATH.test(absoluteUrl.slice(origin.length)) && isCanonicalOrigin(origin)) return absoluteUrl;
   return new URL(absoluteUrl).href;
+}
+
+const ORIGIN = /^https?:\/\/[^/?#\\]+/;
+/** "/", or "/" and segments of unreserved characters, none starting with a dot (so none is "." or ".."). */
+const PLAIN_PATH = /^(?:\/(?:[A-Za-z0-9_~-][A-Za-z0-9._~-]*)?)+$/;
+const canonicalOrigins = new Map<string, boolean>();
+
+function isCanonicalOrigin(origin: string): boolean {
+  let canonical = canonicalOrigins.get(origin);
+  if (canonical === undefined) {
+    try {
+      canonical = new URL(`${origin}/`).href === `${origin}/`;
+    } catch {
+      canonical = false;
+    }
+    canonicalOrigins.set(origin, canonical);
+  }
+  return canonical;
 }

@@ -95,3 +95,57 @@ describe("buildArchiveIndex", () => {
     expect(index.topics[0]!.articles.map((p) => index.articles[p]!.article.slug)).toEqual(["b", "a"]);
   });
 });
+
+describe("buildArchiveIndex at a few dozen articles", () => {
+  // Articles naming people drawn from a small pool, so that counts tie often: the orders must still be
+  // the full sorts they stand for.
+  const POOL = ["Anna Berg", "Omar Said", "Lena Park", "Ravi Nair", "Sara Cole", "Ivan Petrov", "Maya Lin", "Tom Reyes", "Eva Stone", "Noor Khan", "Paul Dunn", "Kemal Aydin"];
+  let seed = 7;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const cases: [Article, [string, EntityType][]][] = [];
+  for (let i = 0; i < 48; i++) {
+    const names = POOL.filter(() => random() < 0.3);
+    const body = names.map((name) => `${name} spoke. ${random() < 0.5 ? `${name} left.` : ""}`).join("\n\n") || "Nothing.";
+    const date = `2024-${String(1 + (i % 12)).padStart(2, "0")}-${String(1 + (i % 27)).padStart(2, "0")}`;
+    cases.push([article(`a${i}`, date, body), names.map((name): [string, EntityType] => [name, "person"])]);
+  }
+  const index = analyse(cases);
+
+  it("relates entities by shared articles, most first, ties by key", () => {
+    for (const entity of index.entities) {
+      const shared = new Map<string, number>();
+      for (const position of entity.articles) for (const slug of index.articles[position]!.entities) if (slug !== entity.slug) shared.set(slug, (shared.get(slug) ?? 0) + 1);
+      const keyOf = (slug: string) => index.entityBySlug.get(slug)!.key;
+      const expected = [...shared].sort((a, b) => b[1] - a[1] || (keyOf(a[0]) < keyOf(b[0]) ? -1 : 1)).slice(0, 10);
+      expect(entity.related).toEqual(expected);
+    }
+  });
+
+  it("relates articles by shared entities weighted by rarity, best first, ties by position", () => {
+    index.articles.forEach((indexed, self) => {
+      const scores = new Map<number, number>();
+      for (const slug of indexed.entities) {
+        const list = index.entityBySlug.get(slug)!.articles;
+        if (list.length < 2 || list.length > 20) continue;
+        for (const other of list) if (other !== self) scores.set(other, (scores.get(other) ?? 0) + 1 / Math.log(1 + list.length));
+      }
+      const expected = [...scores].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, 5).map(([position]) => position);
+      expect(indexed.related).toEqual(expected);
+    });
+  });
+
+  it("notes, for the pages, each entity's record, first mention in the body and number of mentions", () => {
+    for (const indexed of index.articles) {
+      const facts = indexed.entityFacts!;
+      expect(facts).toHaveLength(4 * indexed.entities.length);
+      indexed.entities.forEach((slug, i) => {
+        const own = indexed.mentions.get(slug)!;
+        const first = own.mentions.find((m) => m.start >= indexed.article.bodyOffset);
+        expect(index.entities[facts[4 * i]!]!.slug).toBe(slug);
+        expect([facts[4 * i + 1], facts[4 * i + 2], facts[4 * i + 3]]).toEqual([first?.start ?? -1, first?.end ?? -1, own.mentions.length]);
+      });
+      // Kept out of the index's enumerable shape (JSON, deep equality).
+      expect(Object.keys(indexed)).not.toContain("entityFacts");
+    }
+  });
+});
