@@ -17,13 +17,20 @@ export interface IndexedArticle {
   topics: string[];
   /** Positions of related articles, best first. */
   related: number[];
-  /**
-   * What the pages need of each entity in `entities`, in that order, four numbers each: the position of
-   * its record in ArchiveIndex.entities; the file offsets [start, end) of its first mention in the body
-   * (-1, -1 when only the title names it); how many times the article names it. Gathered while the index
-   * reads the analyses anyway, so the pages need not read them again. Absent from an index made otherwise.
-   */
-  entityFacts?: Int32Array;
+}
+
+/** Entity facts by article, for the index's own articles (see entityFacts). */
+const factsOf = new WeakMap<IndexedArticle, Int32Array>();
+
+/**
+ * What the pages need of each entity of an article the index made, in the order of `entities`, four
+ * numbers each: the position of its record in ArchiveIndex.entities; the file offsets [start, end) of its
+ * first mention in the body (-1, -1 when only the title names it); how many times the article names it.
+ * Gathered while the index reads the analyses anyway, so that the pages need not read them again; kept
+ * apart from the article (a copy of it, or an article made otherwise, has none: read its mentions).
+ */
+export function entityFacts(indexed: IndexedArticle): Int32Array | undefined {
+  return factsOf.get(indexed);
 }
 
 export interface EntityRecord {
@@ -81,6 +88,9 @@ interface EntityTally {
   registry: RegistryEntity | null;
   /** Each name form: its weight, and the position of the oldest article using it (ties go to the first form reported). */
   names: Map<string, { weight: number; oldest: number }>;
+  /** The name form its last mention used, and its entry in `names`: most articles use the same one. */
+  lastName: string | null;
+  lastForm: { weight: number; oldest: number } | null;
   /** Votes per type, in order of first vote (usually one). */
   types: [EntityType, number][];
   aliases: Map<string, string>;
@@ -152,7 +162,7 @@ export function buildArchiveIndex(input: IndexInput): ArchiveIndex {
       if (id === undefined) {
         id = tallies.length;
         tallyOf.set(key, id);
-        tallies.push({ key, registry: registryByKey.get(key) ?? null, names: new Map(), types: [], aliases: new Map(), seenAliases: null, articles: [], mentionCount: 0, lastArticle: -1, lastSlot: -1 });
+        tallies.push({ key, registry: registryByKey.get(key) ?? null, names: new Map(), lastName: null, lastForm: null, types: [], aliases: new Map(), seenAliases: null, articles: [], mentionCount: 0, lastArticle: -1, lastSlot: -1 });
       }
       ids.set(entity.key, id);
     }
@@ -185,16 +195,18 @@ export function buildArchiveIndex(input: IndexInput): ArchiveIndex {
         tally.articles.push(position);
       }
       const weight = Math.max(1, entity.mentions.length);
-      const form = tally.names.get(entity.name);
+      let form = tally.lastName === entity.name ? tally.lastForm : tally.names.get(entity.name);
       if (form) {
         form.weight += weight;
         form.oldest = position;
       } else {
-        tally.names.set(entity.name, { weight, oldest: position });
+        tally.names.set(entity.name, (form = { weight, oldest: position }));
         // A name is added to the aliases when first seen (adding it again would change nothing).
         const nameKey = keyOf(entity.name);
         if (!tally.aliases.has(nameKey)) tally.aliases.set(nameKey, entity.name);
       }
+      tally.lastName = entity.name;
+      tally.lastForm = form;
       let voted = false;
       for (const vote of tally.types) {
         if (vote[0] === entity.type) {
@@ -348,8 +360,7 @@ export function buildArchiveIndex(input: IndexInput): ArchiveIndex {
         entityFacts[4 * i + 2] = slotFacts[3 * slot + 1]!;
         entityFacts[4 * i + 3] = slotFacts[3 * slot + 2]!;
       }
-      // Not enumerable: the index reads as before to whatever walks it (JSON, equality in tests).
-      Object.defineProperty(indexed, "entityFacts", { value: entityFacts, enumerable: false, writable: true, configurable: true });
+      factsOf.set(indexed, entityFacts);
     }
     return indexed;
   });

@@ -32,7 +32,15 @@ export const TYPE_LABELS: Record<EntityType, { one: string; many: string }> = {
   other: { one: "Other", many: "Other names" },
 };
 
+/** Numbers as toLocaleString("en") writes them: each page of thousands writes a few hundred distinct ones. */
+const numerals = new Map<number, string>();
+
 /** One number with its noun: "1 article", "12 articles". */
 export function count(n: number, noun: string): string {
-  return `${n.toLocaleString("en")} ${noun}${n === 1 ? "" : "s"}`;
+  let numeral = numerals.get(n);
+  if (numeral === undefined) {
+    numeral = n.toLocaleString("en");
+    if (numerals.size < 100_000) numerals.set(n, numeral);
+  }
+  return `${numeral} ${noun}${n === 1 ? "" : "s"}`;
 }

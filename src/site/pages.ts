@@ -1,6 +1,6 @@
 import type { Article } from "../content/article.js";
 import type { SiteConfig } from "../content/site-config.js";
-import type { ArchiveIndex, EntityRecord, TopicRecord } from "../index/archive-index.js";
+import { entityFacts, type ArchiveIndex, type EntityRecord, type TopicRecord } from "../index/archive-index.js";
 import type { Mention } from "../nlp/canonical.js";
 import { ENTITY_TYPES, type EntityType } from "../nlp/types.js";
 import type { BodyLink } from "../render/markdown.js";
@@ -255,7 +255,8 @@ export function buildPages(context: PageContext): SitePages {
     // The JSON-LD's entity lists, as pieces: the first entity's JSON, then each next one's with its comma.
     const things: string[] = [];
     const about: string[] = [];
-    const facts = indexed.entityFacts?.length === 4 * indexed.entities.length ? indexed.entityFacts : undefined;
+    const noted = entityFacts(indexed);
+    const facts = noted?.length === 4 * indexed.entities.length ? noted : undefined;
     for (let i = 0; i < indexed.entities.length; i++) {
       const slug = indexed.entities[i]!;
       // From the index's facts when they hold for this entity, else from the article's mentions.
