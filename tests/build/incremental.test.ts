@@ -5,7 +5,8 @@ import { cp, readFile, rename, rm, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gazette, scratch } from "../support/cli.js";
-import { articleMarkdown, corpusTexts, dateOf, differences, makeProject, rng, slugOf, snapshot, writeArticle } from "./support.js";
+import { rng } from "../support/random.js";
+import { articleMarkdown, corpusTexts, dateOf, differences, makeProject, slugOf, snapshot, writeArticle } from "./support.js";
 
 interface Story {
   file: string;

@@ -5,25 +5,6 @@ import { articleFile, ROOT, SHARED } from "../support/cli.js";
 
 export const CORPUS = path.join(SHARED, "corpora", "conll2003-dev");
 
-/** A seeded generator (mulberry32): the same seed, the same sequence of edits. */
-export function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (n: number) => Math.floor(next() * n),
-    pick<T>(items: readonly T[]): T {
-      return items[Math.floor(next() * items.length)]!;
-    },
-  };
-}
-
 /** Raw Reuters texts from the dev corpus: [headline, paragraphs]. */
 export async function corpusTexts(count: number): Promise<{ title: string; paragraphs: string[] }[]> {
   const names = (await readdir(CORPUS)).filter((name) => name.endsWith(".txt")).sort().slice(0, count);

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { parseFrontMatter, parseSimpleFrontMatter, parseYamlFrontMatter } from "../../src/content/front-matter.js";
 import { ingestRawText } from "../../src/ingest/raw-text.js";
 import { ROOT, SHARED } from "../support/cli.js";
+import { rng } from "../support/random.js";
 
 /**
  * parseFrontMatter reads the common simple shape of front matter (one
@@ -149,24 +150,6 @@ describe("the direct front-matter reader answers as the yaml package does", () =
   });
 });
 
-/** A seeded generator (mulberry32): the same seed, the same texts. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (n: number) => Math.floor(next() * n),
-    pick<T>(items: readonly T[]): T {
-      return items[Math.floor(next() * items.length)]!;
-    },
-  };
-}
 type Random = ReturnType<typeof rng>;
 
 const KEYS = [
