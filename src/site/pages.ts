@@ -238,6 +238,7 @@ export function buildPages(context: PageContext): SitePages {
     return found?.record === record ? found : undefined;
   });
   const siteUrl = absolute(location, "/");
+  const siteLd = siteJsonLd(site, siteUrl);
   const scratchBreaks: SentenceBreaks = { starts: [], startCount: 0, ends: [], endCount: 0, plain: false };
   // Each article's entities by number, article after article: entityNumbers[firstNumber[p]] on.
   const firstNumber = new Int32Array(index.articles.length + 1);
@@ -328,7 +329,7 @@ export function buildPages(context: PageContext): SitePages {
       // Positions run newest first: the next (newer) story is one position up.
       previous: position + 1 < cards.length ? cards[position + 1]! : null,
       next: position > 0 ? cards[position - 1]! : null,
-      jsonLd: newsArticleJsonLd(a, things, about, site, location, siteUrl),
+      jsonLd: newsArticleJsonLd(a, things, about, site, location, siteUrl, siteLd),
     };
   });
 
@@ -637,17 +638,17 @@ function schemaThing(e: EntityRecord, location: SiteLocation): object {
  * entity's JSON, then the others' with a comma before) is made once per entity and joined in: the same
  * text JSON.stringify gives for the whole.
  */
-function newsArticleJsonLd(a: Article, things: string[], about: string[], site: SiteConfig, location: SiteLocation, siteUrl: string): string {
+function newsArticleJsonLd(a: Article, things: string[], about: string[], site: SiteConfig, location: SiteLocation, siteUrl: string, siteLd: SiteJsonLd | null): string {
   const origin = originOf(a.sourceUrl);
   const url = absolute(location, a.url);
   // Joined in one go: one flat string, as the page's JSON will read it.
   const parts: string[] = [];
-  const texts = typeof a.title === "string" && typeof a.summary === "string" && typeof a.date === "string" && typeof a.updated === "string" && typeof site.language === "string" && typeof site.publisher === "string";
-  if (texts && (a.source === null || typeof a.source === "string") && (a.sourceUrl === null || typeof a.sourceUrl === "string")) {
+  const texts = typeof a.title === "string" && typeof a.summary === "string" && typeof a.date === "string" && typeof a.updated === "string";
+  if (siteLd && texts && (a.source === null || typeof a.source === "string") && (a.sourceUrl === null || typeof a.sourceUrl === "string")) {
     // What JSON.stringify writes for the object below, written directly: the same keys in the same order,
     // each text as JSON.stringify writes it.
-    const publisher = `{"@type":"Organization","name":${json(site.publisher)},"url":${json(siteUrl)}}`;
     const source = a.source ? `{"@type":"Organization","name":${json(a.source)}${origin ? `,"url":${json(origin)}` : ""}}` : null;
+    const urlJson = json(url);
     parts.push(
       `{"@context":"https://schema.org","@type":"NewsArticle","headline":`,
       json(a.title),
@@ -658,15 +659,15 @@ function newsArticleJsonLd(a: Article, things: string[], about: string[], site: 
       `,"dateModified":`,
       json(a.updated),
       `,"url":`,
-      json(url),
+      urlJson,
       `,"mainEntityOfPage":`,
-      json(url),
+      urlJson,
       `,"inLanguage":`,
-      json(site.language),
+      siteLd.language,
       `,"publisher":`,
-      publisher,
+      siteLd.organization,
       `,"author":`,
-      source ?? publisher,
+      source ?? siteLd.organization,
     );
     if (source) parts.push(`,"sourceOrganization":`, source);
     if (a.sourceUrl) parts.push(`,"isBasedOn":`, json(a.sourceUrl));
@@ -699,6 +700,18 @@ function newsArticleJsonLd(a: Article, things: string[], about: string[], site: 
   for (let i = 0; i < things.length; i++) parts.push(things[i]!);
   parts.push("]}");
   return parts.join("");
+}
+
+/** The site's own parts of every article's JSON-LD, as JSON: its language, and itself as publisher. */
+interface SiteJsonLd {
+  language: string;
+  organization: string;
+}
+
+/** Null when they are not all texts (JSON.stringify of the whole object then writes them). */
+function siteJsonLd(site: SiteConfig, siteUrl: string): SiteJsonLd | null {
+  if (typeof site.language !== "string" || typeof site.publisher !== "string") return null;
+  return { language: json(site.language), organization: `{"@type":"Organization","name":${json(site.publisher)},"url":${json(siteUrl)}}` };
 }
 
 /** A text as JSON, safe for a <script> block. */

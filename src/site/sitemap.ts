@@ -12,7 +12,8 @@ export function sitemaps(pages: SitePages, location: SiteLocation, limit = SITEM
   const lastModified = new Map(pages.article.map((page) => [page.url, page.article.updated]));
   const urls: string[] = [];
   for (const list of Object.values(pages) as PageBase[][]) {
-    for (const page of list) {
+    for (let i = 0; i < list.length; i++) {
+      const page = list[i]!;
       if (page.noindex) continue;
       const modified = lastModified.get(page.url);
       urls.push(`  <url><loc>${escapeXml(encodeUrl(absolute(location, page.url)))}</loc>${modified ? `<lastmod>${modified}</lastmod>` : ""}</url>`);

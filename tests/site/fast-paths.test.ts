@@ -304,6 +304,58 @@ describe("pages from the index", () => {
     expect(checked).toBeGreaterThan(20);
   });
 
+  it("writes each article's JSON-LD as JSON.stringify writes the object, made safe for a <script> block", () => {
+    const nasty = ["</script><!-- x", "Line\u2028break \u2029", 'Quote " and \\ back', "A & B < C > D", "Emoji \ud83d\ude00 and \u00e9"];
+    const extra: Article[] = nasty.map((title, i) => {
+      const source = i % 2 ? `source: ${JSON.stringify(title)}\nsource_url: https://wire.example.com/${i}?a=1&b=<2>\n` : "";
+      const parsed = parseArticle(`n${i}.md`, `---\ntitle: ${JSON.stringify(title)}\ndate: 2024-03-0${i + 1}\nsummary: ${JSON.stringify(`${title} summary`)}\n${source}---\nAnna Berg said ${title}.\n`);
+      if (!("article" in parsed)) throw new Error(JSON.stringify(parsed.issues));
+      return parsed.article;
+    });
+    const all = [...articles, ...extra];
+    const allAnalyses = new Map(analyses);
+    for (const a of extra) {
+      const at = a.body.indexOf("Anna Berg");
+      const mention = { text: "Anna Berg", start: a.bodyOffset + at, end: a.bodyOffset + at + 9 };
+      allAnalyses.set(a, { entities: [{ key: "anna berg", name: "Anna Berg", type: "person", slug: "anna-berg", aliases: [], mentions: [mention, mention, mention], acronyms: [], registered: false }], topics: [] });
+    }
+    const odd = { ...site, title: "Site </script>", publisher: "Pub & <Co>", language: "en-GB" };
+    const index = buildArchiveIndex({ articles: all, analyses: allAnalyses, registry: [], topics });
+    const pages = buildPages({ index, site: odd, location, renderBody });
+    const absoluteUrl = (url: string) => location.baseUrl + href(location, url);
+    pages.article.forEach((page, position) => {
+      const indexed = index.articles[position]!;
+      const a = indexed.article;
+      const thing = (slug: string) => {
+        const e = index.entityBySlug.get(slug)!;
+        return { "@type": e.type === "person" ? "Person" : "Thing", name: e.name, url: absoluteUrl(`/entities/${e.slug}/`), ...(e.wikidata ? { sameAs: `https://www.wikidata.org/wiki/${e.wikidata}` } : {}) };
+      };
+      const origin = a.sourceUrl ? new URL(a.sourceUrl).origin : null;
+      const source = a.source ? { "@type": "Organization", name: a.source, ...(origin ? { url: origin } : {}) } : null;
+      const about = indexed.entities.filter((slug) => indexed.mentions.get(slug)!.mentions.length >= 3).map(thing);
+      const expected = referenceJsonForScript({
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        headline: a.title,
+        description: a.summary,
+        datePublished: a.date,
+        dateModified: a.updated,
+        url: absoluteUrl(a.url),
+        mainEntityOfPage: absoluteUrl(a.url),
+        inLanguage: odd.language,
+        publisher: { "@type": "Organization", name: odd.publisher, url: absoluteUrl("/") },
+        author: source ?? { "@type": "Organization", name: odd.publisher, url: absoluteUrl("/") },
+        ...(source ? { sourceOrganization: source } : {}),
+        ...(a.sourceUrl ? { isBasedOn: a.sourceUrl } : {}),
+        ...(about.length > 0 ? { about } : {}),
+        mentions: indexed.entities.map(thing),
+      });
+      expect(page.jsonLd).toBe(expected);
+    });
+    expect(pages.article.some((page) => page.jsonLd.includes('"about"'))).toBe(true);
+    expect(pages.article.some((page) => page.jsonLd.includes("\\u003c/script"))).toBe(true);
+  });
+
   it("writes each Atom feed as the UTF-8 of its text", () => {
     const index = buildArchiveIndex({ articles, analyses, registry: [], topics });
     const feeds = atomFeeds(index, site, location);
