@@ -31,26 +31,30 @@ export function absolute(location: SiteLocation, url: string): string {
 /** An absolute URL as RFC 3986 requires it in XML sitemaps: a Chinese slug percent-encoded, the rest untouched. */
 export function encodeUrl(absoluteUrl: string): string {
   // Most URLs of a site are already in that form: an origin as the URL parser writes it, then a path of
-  // unreserved characters with no dot segment, no query, no fragment. Those need no parse.
-  const origin = ORIGIN.exec(absoluteUrl)?.[0];
-  if (origin !== undefined && PLAIN_PATH.test(absoluteUrl.slice(origin.length)) && isCanonicalOrigin(origin)) return absoluteUrl;
+  // unreserved characters with no dot segment, no query, no fragment. Those need no parse. (A site's
+  // URLs share one origin: it is checked once.)
+  let origin = lastOrigin;
+  if (origin === null || !absoluteUrl.startsWith(origin) || absoluteUrl.charCodeAt(origin.length) !== 0x2f) {
+    origin = ORIGIN.exec(absoluteUrl)?.[0] ?? null;
+    if (origin !== null && canonicalOrigin(origin)) lastOrigin = origin;
+  }
+  if (origin !== null && origin === lastOrigin) {
+    PLAIN_PATH.lastIndex = origin.length;
+    if (PLAIN_PATH.test(absoluteUrl)) return absoluteUrl;
+  }
   return new URL(absoluteUrl).href;
 }
 
 const ORIGIN = /^https?:\/\/[^/?#\\]+/;
-/** "/", or "/" and segments of unreserved characters, none starting with a dot (so none is "." or ".."). */
-const PLAIN_PATH = /^(?:\/(?:[A-Za-z0-9_~-][A-Za-z0-9._~-]*)?)+$/;
-const canonicalOrigins = new Map<string, boolean>();
+/** From lastIndex to the end: "/", or "/" and segments of unreserved characters, none starting with a dot (so none is "." or ".."). */
+const PLAIN_PATH = /(?:\/(?:[A-Za-z0-9_~-][A-Za-z0-9._~-]*)?)+$/y;
+/** The last origin found to be as the URL parser writes it. */
+let lastOrigin: string | null = null;
 
-function isCanonicalOrigin(origin: string): boolean {
-  let canonical = canonicalOrigins.get(origin);
-  if (canonical === undefined) {
-    try {
-      canonical = new URL(`${origin}/`).href === `${origin}/`;
-    } catch {
-      canonical = false;
-    }
-    canonicalOrigins.set(origin, canonical);
+function canonicalOrigin(origin: string): boolean {
+  try {
+    return new URL(`${origin}/`).href === `${origin}/`;
+  } catch {
+    return false;
   }
-  return canonical;
 }
