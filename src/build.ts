@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import { statSync, type Dirent } from "node:fs";
-import { copyFile, link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { statSync } from "node:fs";
+import { copyFile, link, mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { AnalysisCacheFile, cacheDirectory, codeFingerprint, PACKAGE_ROOT, SpanCacheFile, taggerFingerprint } from "./cache.js";
 import type { Article } from "./content/article.js";
@@ -15,7 +15,7 @@ import { loadTagger } from "./nlp/tagger/index.js";
 import { compileTaxonomy } from "./nlp/topics.js";
 import type { TaggedSpan } from "./nlp/types.js";
 import { cleanStaleLeftovers, guardOutputDir } from "./output-guard.js";
-import { listTree, OutputState, relativeFile, type Manifest } from "./output-state.js";
+import { listTree, OutputState, scanTree, type Manifest } from "./output-state.js";
 import { renderWithEleventy } from "./render/eleventy.js";
 import { MarkdownRenderer } from "./render/markdown.js";
 import { PageRenderer, type BodyJob, type Globals, type PageJob } from "./render/page-renderer.js";
@@ -585,14 +585,8 @@ async function linkUnchanged(outDir: string, root: string, files: string[]): Pro
 
 /** The files in an output folder, and whether it holds only plain files and folders. */
 async function auditOutput(outDir: string): Promise<{ files: Set<string>; plain: boolean }> {
-  const entries = (await readdir(outDir, { recursive: true, withFileTypes: true })) as Dirent[];
-  const files = new Set<string>();
-  let plain = true;
-  for (const entry of entries) {
-    if (entry.isFile()) files.add(relativeFile(outDir, entry));
-    else if (!entry.isDirectory()) plain = false;
-  }
-  return { files, plain };
+  const { files, plain } = await scanTree(outDir);
+  return { files: new Set(files), plain };
 }
 
 /** How long after a file changed its times may still read the same (file systems with coarse timestamps). */
