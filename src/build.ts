@@ -23,8 +23,8 @@ import { WorkerPool } from "./render/pool.js";
 import { outputPathOf, scanTemplates, type TemplateSpec } from "./render/templates.js";
 import { apiFiles } from "./site/api.js";
 import { atomFeeds, jsonFeed, type OutputFile } from "./site/feeds.js";
-import { buildPages, type SitePages } from "./site/pages.js";
-import { newsSitemap, robotsTxt, sitemaps } from "./site/sitemap.js";
+import { buildPages, eachPage, PAGE_LISTS, pageCounts, pagesIn, type PageContext, type SitePages } from "./site/pages.js";
+import { newsSitemap, robotsTxt, SitemapCollector } from "./site/sitemap.js";
 import { searchIndexFiles } from "./site/search-index.js";
 import { locate } from "./site/urls.js";
 
@@ -146,7 +146,8 @@ export async function analyseArchive(
 
 /** How one output file is made, and the hash of everything that goes into it. */
 type Planned =
-  | { kind: "page"; hash: string; template: string; page: Record<string, unknown> }
+  /** `job` is kept only when the page may yet have to be rendered (a file of the old output that cannot be linked). */
+  | { kind: "page"; hash: string; template: string; job?: PageJob }
   | { kind: "eleventy"; hash: string }
   | { kind: "copy"; hash: string; from: string }
   | { kind: "text"; hash: string; content: string | Uint8Array };
@@ -228,7 +229,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     // Article bodies are rendered where their page is (in a worker, and only when the page changed):
     // the page object carries a token naming the body's content until then.
     const bodies = new Map<string, BodyJob>();
-    const pages = buildPages({
+    const pageContext: PageContext = {
       index,
       site: archive.site,
       location,
@@ -237,11 +238,10 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         bodies.set(token, { markdown: article.body, links });
         return token;
       },
-    });
+    };
     const extraFiles: OutputFile[] = [
       ...atomFeeds(index, archive.site, location),
       jsonFeed(index, archive.site, location),
-      ...sitemaps(pages, location),
       newsSitemap(index, archive.site, location),
       robotsTxt(location),
       ...apiFiles(index, location),
@@ -250,8 +250,11 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const templateSet = await scanTemplates(templatesDir);
     const globals: Globals = { gazette: { site: archive.site, prefix: location.pathPrefix, baseUrl: location.baseUrl } };
     const baseKey = `${await codeFingerprint()}\0${templateSet.hash}\0${JSON.stringify(globals)}\0`;
-    const fast = fastTemplates(templateSet.templates, pages, templatesDir, globals);
+    const fast = fastTemplates(templateSet.templates, templatesDir, globals);
     const eleventyTemplates = templateSet.templates.filter((t) => !fast.includes(t));
+    // Gazette's own templates get each page as it is made, and it is let go once handed on; templates a
+    // newsroom adds are rendered by Eleventy from whole lists, so then the lists are made whole first.
+    const allPages = eleventyTemplates.length > 0 ? buildPages(pageContext) : null;
 
     const incremental = Boolean(old && (options.incremental || audit?.plain));
     // A full build also writes what is missing from the folder, and removes what Gazette did not write there.
@@ -289,15 +292,19 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     stage("render");
     let pageCount = 0;
     let pagesRendered = 0;
-    const pagesTotal = fast.reduce((sum, template) => sum + (pages[template.list as keyof SitePages] as unknown[]).length, 0);
+    const counts = pageCounts(index, archive.site.pageSize);
+    const pagesTotal = fast.reduce((sum, template) => sum + counts[template.list as keyof SitePages], 0);
     queue.onRendered = (count) => {
       pagesRendered += count;
       options.onProgress?.("render", pagesRendered, pagesTotal);
     };
-    const jobOf = (template: string, file: string, page: Record<string, unknown>, json = JSON.stringify(page)): PageJob => {
+    // An article page's body, found by the token its page carries; let go here unless Eleventy may need it.
+    const bodyOf = (page: Record<string, unknown>): BodyJob | undefined => {
       const html = (page.article as { html?: string } | undefined)?.html;
-      const body = typeof html === "string" && html.startsWith(BODY_TOKEN) ? bodies.get(html) : undefined;
-      return { template, path: file, json, ...(body ? { body } : {}) };
+      if (typeof html !== "string" || !html.startsWith(BODY_TOKEN)) return undefined;
+      const body = bodies.get(html);
+      if (!allPages) bodies.delete(html);
+      return body;
     };
     // Eleventy renders the rest in one run: its outputs share one hash over what those templates can read.
     let eleventyHash: string | null = null;
@@ -311,7 +318,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       temporaries.push(dir);
       await rm(dir, { recursive: true, force: true });
       // Article bodies are tokens until rendered: templates that may read them get them rendered.
-      const eleventyPages = eleventyTemplates.some((t) => t.list === null || t.list === "article") ? withBodies(pages, bodies) : pages;
+      const eleventyPages = eleventyTemplates.some((t) => t.list === null || t.list === "article") ? withBodies(allPages!, bodies) : allPages!;
       await renderWithEleventy({ templatesDir, outDir: dir, pages: eleventyPages, site: archive.site, location, ignore: fast.map((t) => t.file) });
       const files = await listTree(dir);
       // Eleventy runs on this thread while the workers render pages: its time is part of "render", shown apart.
@@ -325,7 +332,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const eleventyPlan = async (): Promise<void> => {
       const hash = createHash("sha256").update(baseKey).update("eleventy\0");
       for (const t of eleventyTemplates) hash.update(`${t.name}\0${t.list ?? "*"}\0`);
-      for (const [name, list] of Object.entries(pages) as [string, unknown[]][]) {
+      for (const [name, list] of Object.entries(allPages!) as [string, unknown[]][]) {
         if (eleventyReadsAll ? !fast.some((t) => t.list === name) : eleventyLists.has(name)) hash.update(`${name}\0${JSON.stringify(list)}\0`);
       }
       if (eleventyReadsAll) hash.update(pageHashes.digest("hex"));
@@ -341,19 +348,32 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     };
     if (eleventyTemplates.length > 0 && !eleventyReadsAll) startEleventy();
 
-    for (const template of fast) {
-      for (const page of pages[template.list as keyof SitePages] as unknown as Record<string, unknown>[]) {
-        const file = outputPathOf(page.url as string);
-        if (plan.has(file)) continue;
-        // The JSON hashed here is what a worker gets: one flat string is far cheaper to send than a cloned object graph.
-        const json = JSON.stringify(page);
-        const hash = sha(`${baseKey}${template.name}\0${json}`);
-        pageHashes.update(hash);
-        plan.set(file, { kind: "page", hash, template: template.name, page });
-        pageCount++;
-        if (old?.files[file] !== hash || !present(file)) await queue.add(jobOf(template.name, file, page, json));
-      }
+    // Pages come list by list (PAGE_LISTS order); each is planned, and rendered at once if it changed.
+    const templateOf = new Map(fast.map((template) => [template.list, template.name]));
+    // Unchanged files of the old output are linked into the new folder later; a page whose file cannot be
+    // linked is rendered then, so its job is kept.
+    const mayRelink = !incremental && Boolean(old);
+    const sitemap = new SitemapCollector();
+    for (const item of allPages ? pagesIn(allPages) : eachPage(pageContext)) {
+      sitemap.add(item);
+      const template = templateOf.get(item.list);
+      const page = item.page as unknown as Record<string, unknown>;
+      const body = bodyOf(page);
+      if (!template) continue;
+      const file = outputPathOf(page.url as string);
+      if (plan.has(file)) continue;
+      // The JSON hashed here is what a worker gets: one flat string is far cheaper to send than a cloned object graph.
+      const json = JSON.stringify(page);
+      const hash = sha(`${baseKey}${template}\0${json}`);
+      pageHashes.update(hash);
+      const job: PageJob = { template, path: file, json, ...(body ? { body } : {}) };
+      pageCount++;
+      const changed = old?.files[file] !== hash || !present(file);
+      plan.set(file, { kind: "page", hash, template, ...(mayRelink && !changed ? { job } : {}) });
+      if (changed) await queue.add(job);
     }
+    // The sitemap lists every page; like the other data files, it wins over a page at its path (none has one).
+    for (const file of sitemap.files(location)) plan.set(file.path, { kind: "text", hash: `T${sha(file.content)}`, content: file.content });
     if (eleventyTemplates.length > 0 && eleventyReadsAll) startEleventy();
     if (eleventyPlanned) {
       await eleventyPlanned;
@@ -401,7 +421,9 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     // Pages not yet rendered (a file that could not be linked from the old output) go to the workers too.
     for (const file of toProduce) {
       const planned = plan.get(file)!;
-      if (planned.kind === "page" && !queue.has(file)) await queue.add(jobOf(planned.template, file, planned.page));
+      if (planned.kind !== "page" || queue.has(file)) continue;
+      if (!planned.job) throw new Error(`internal error: ${file} must be rendered again, but its page was not kept`);
+      await queue.add(planned.job);
     }
     const rendering = queue.finish();
     rendering.catch(() => undefined);
@@ -465,11 +487,12 @@ function sha(data: string | Uint8Array): string {
  * (the entity index counts articles), which kept an edited article from
  * being online within seconds.
  */
-function fastTemplates(templates: TemplateSpec[], pages: SitePages, templatesDir: string, globals: Globals): TemplateSpec[] {
+function fastTemplates(templates: TemplateSpec[], templatesDir: string, globals: Globals): TemplateSpec[] {
   if (process.env.GAZETTE_RENDERER === "eleventy") return [];
   const claimed = new Set<string>();
+  const lists = new Set<string>(PAGE_LISTS);
   return templates.filter((template) => {
-    if (!template.list || !(template.list in pages) || claimed.has(template.list)) return false;
+    if (!template.list || !lists.has(template.list) || claimed.has(template.list)) return false;
     try {
       new PageRenderer(templatesDir, [template], globals);
     } catch {

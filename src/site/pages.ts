@@ -111,6 +111,12 @@ export interface SitePages {
   notFound: PageBase[];
 }
 
+/** The page lists, in the order the site lists them (and its sitemap). */
+export const PAGE_LISTS = ["home", "article", "entityIndex", "entity", "topicIndex", "topic", "archiveIndex", "archiveYear", "archiveMonth", "search", "notFound"] as const satisfies readonly (keyof SitePages)[];
+
+/** One page with the name of its list. */
+export type SitePage = { [K in keyof SitePages]: { list: K; page: SitePages[K][number] } }[keyof SitePages];
+
 export type RenderBody = (article: Article, links: BodyLink[]) => string;
 
 export interface PageContext {
@@ -161,8 +167,43 @@ interface EntityLinks {
   number: number;
 }
 
-/** All pages of the site as plain data. One pass over the index; no page scans the archive. */
+/** All pages of the site as plain data, every list whole (see `eachPage`). */
 export function buildPages(context: PageContext): SitePages {
+  const pages: SitePages = { home: [], article: [], entityIndex: [], entity: [], topicIndex: [], topic: [], archiveIndex: [], archiveYear: [], archiveMonth: [], search: [], notFound: [] };
+  for (const { list, page } of eachPage(context)) (pages[list] as PageBase[]).push(page);
+  return pages;
+}
+
+/** The pages of whole lists, one at a time, as `eachPage` gives them. */
+export function* pagesIn(pages: SitePages): Generator<SitePage, void, undefined> {
+  for (const list of PAGE_LISTS) for (const page of pages[list]) yield { list, page } as SitePage;
+}
+
+/** How many pages each list has, without making them (for progress). */
+export function pageCounts(index: ArchiveIndex, pageSize: number): Record<keyof SitePages, number> {
+  const pagesOf = (items: number) => Math.max(1, Math.ceil(items / pageSize));
+  const sum = (lists: { articles: number[] }[]) => lists.reduce((total, list) => total + pagesOf(list.articles.length), 0);
+  return {
+    home: pagesOf(index.articles.length),
+    article: index.articles.length,
+    entityIndex: 1,
+    entity: sum(index.entities),
+    topicIndex: 1,
+    topic: sum(index.topics),
+    archiveIndex: 1,
+    archiveYear: new Set(index.months.map((month) => month.year)).size,
+    archiveMonth: sum(index.months),
+    search: 1,
+    notFound: 1,
+  };
+}
+
+/**
+ * All pages of the site as plain data, one at a time, list after list in PAGE_LISTS order. One pass over the
+ * index; no page scans the archive. Made as they are asked for, so a build holds only the pages it has not yet
+ * handed on: the whole site's page objects at once ran to ~850 MB at 100,000 articles.
+ */
+export function* eachPage(context: PageContext): Generator<SitePage, void, undefined> {
   const { index, site, location } = context;
   const link = (url: string) => href(location, url);
   const base = (url: string, title: string, description: string, feed: PageBase["feed"] = null): PageBase => ({
@@ -190,6 +231,7 @@ export function buildPages(context: PageContext): SitePages {
     cards: page.items,
     pager: pagerOf(page, "/"),
   }));
+  for (const page of home) yield { list: "home", page };
 
   // Each entity's link, group and JSON-LD once, shared by every page that names it.
   const typeIndex = new Map<string, number>(ENTITY_TYPES.map((type, i) => [type, i]));
@@ -246,7 +288,7 @@ export function buildPages(context: PageContext): SitePages {
   const entityNumbers = new Int32Array(firstNumber[index.articles.length]!);
   // One pass over each article's entities makes its body links, its entity groups, its JSON-LD and the
   // keyword in context each entity page shows for it.
-  const article: ArticlePage[] = index.articles.map((indexed, position) => {
+  const articlePage = (indexed: ArchiveIndex["articles"][number], position: number): ArticlePage => {
     const a = indexed.article;
     const body = a.body;
     // Found when the first mention needs them, into lists every article reuses.
@@ -331,7 +373,8 @@ export function buildPages(context: PageContext): SitePages {
       next: position > 0 ? cards[position - 1]! : null,
       jsonLd: newsArticleJsonLd(a, things, about, site, location, siteUrl, siteLd),
     };
-  });
+  };
+  for (let position = 0; position < index.articles.length; position++) yield { list: "article", page: articlePage(index.articles[position]!, position) };
 
   const indexGroups: LinkItem[][] = [];
   index.entities.forEach((record) => {
@@ -342,6 +385,7 @@ export function buildPages(context: PageContext): SitePages {
     ...base("/entities/", "Entities", `The people, organisations and places in ${site.title}.`),
     groups: ENTITY_TYPES.flatMap((type, i) => (indexGroups[i] ? [{ type, label: TYPE_LABELS[type].many, items: indexGroups[i] }] : [])),
   }];
+  for (const page of entityIndex) yield { list: "entityIndex", page };
 
   // Most entities share a timeline with many others (one article, one month): draw each distinct one once.
   // A timeline reads only the month of each article: the key is each month with its count, in order.
@@ -390,9 +434,8 @@ export function buildPages(context: PageContext): SitePages {
     const first = mentions ? firstInBody(mentions, indexed.article.bodyOffset) : undefined;
     return first ? mentionContext(indexed.article.body, first.start - indexed.article.bodyOffset, first.end - indexed.article.bodyOffset) : null;
   };
-  const entity: EntityPage[] = [];
   // (One call per entity, not one long loop: V8 optimises a function called thousands of times much sooner.)
-  index.entities.forEach((record) => {
+  const entityPages = (record: EntityRecord): EntityPage[] => {
     const url = entityUrl(record.slug);
     const feed = { href: link(`${url}feed.xml`), title: `${record.name}: ${site.title}` };
     const related: LinkItem[] = [];
@@ -414,13 +457,17 @@ export function buildPages(context: PageContext): SitePages {
     };
     const made = entityLinks(record);
     const pages = paginate(record.articles, site.pageSize, url);
+    const entity: EntityPage[] = [];
     let at = 0;
     for (let p = 0; p < pages.length; p++) {
       const page = pages[p]!;
       const items: EntityPage["items"] = [];
       for (let i = 0; i < page.items.length; i++) {
         const position = page.items[i]!;
-        const context = at < made.contextCount && contextPositions[made.contextBase + at] === position ? contexts[made.contextBase + at]! : contextIn(position, record.slug);
+        const slot = made.contextBase + at;
+        const context = at < made.contextCount && contextPositions[slot] === position ? contexts[slot]! : contextIn(position, record.slug);
+        // Each context is read once: let it go with its page.
+        if (at < made.contextCount) contexts[slot] = null;
         items.push({ card: cards[position]!, context });
         at++;
       }
@@ -437,7 +484,9 @@ export function buildPages(context: PageContext): SitePages {
         pager: pagerOf(page, url),
       });
     }
-  });
+    return entity;
+  };
+  for (const record of index.entities) for (const page of entityPages(record)) yield { list: "entity", page };
 
   const childrenOf = new Map<string, TopicRecord[]>();
   for (const record of index.topics) {
@@ -464,8 +513,9 @@ export function buildPages(context: PageContext): SitePages {
       .filter((record) => covered.has(record.topic.code))
       .map((record) => ({ ...topicLink(record, true), depth: depthOf(record) })),
   }];
+  for (const page of topicIndex) yield { list: "topicIndex", page };
   const topEntities = topEntitiesOf(entityList, entityNumbers, firstNumber);
-  const topic: TopicPage[] = index.topics.flatMap((record) => {
+  const topicPages = (record: TopicRecord): TopicPage[] => {
     const url = topicUrl(record.topic.slug);
     const parent = record.topic.parent ? topicByCode.get(record.topic.parent) : undefined;
     const feed = { href: link(`${url}feed.xml`), title: `${record.topic.label}: ${site.title}` };
@@ -487,7 +537,8 @@ export function buildPages(context: PageContext): SitePages {
       cards: page.items.map((position) => cards[position]!),
       pager: pagerOf(page, url),
     }));
-  });
+  };
+  for (const record of index.topics) for (const page of topicPages(record)) yield { list: "topic", page };
 
   const years = new Map<string, typeof index.months>();
   for (const month of index.months) {
@@ -514,7 +565,9 @@ export function buildPages(context: PageContext): SitePages {
     heading: `Articles of ${year}`,
     months: months.map(monthLink),
   }));
-  const archiveMonth: ListingPage[] = index.months.flatMap((m) => {
+  for (const page of archiveIndex) yield { list: "archiveIndex", page };
+  for (const page of archiveYear) yield { list: "archiveYear", page };
+  const monthPages = (m: (typeof index.months)[number]): ListingPage[] => {
     const url = `/archive/${m.year}/${m.month}/`;
     const label = formatMonth(`${m.year}-${m.month}`, site.language);
     return paginate(m.articles, site.pageSize, url).map((page) => ({
@@ -523,21 +576,10 @@ export function buildPages(context: PageContext): SitePages {
       cards: page.items.map((position) => cards[position]!),
       pager: pagerOf(page, url),
     }));
-  });
-
-  return {
-    home,
-    article,
-    entityIndex,
-    entity,
-    topicIndex,
-    topic,
-    archiveIndex,
-    archiveYear,
-    archiveMonth,
-    search: [{ ...base("/search/", "Search", `Search ${site.title}.`), noindex: true }],
-    notFound: [{ ...base("/404.html", "Page not found", "There is no page at this address."), noindex: true }],
   };
+  for (const m of index.months) for (const page of monthPages(m)) yield { list: "archiveMonth", page };
+  yield { list: "search", page: { ...base("/search/", "Search", `Search ${site.title}.`), noindex: true } };
+  yield { list: "notFound", page: { ...base("/404.html", "Page not found", "There is no page at this address."), noindex: true } };
 }
 
 function toCard(article: Article, link: (url: string) => string, language: string, dayLabels: Map<string, string>): Card {

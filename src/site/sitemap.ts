@@ -2,36 +2,51 @@ import type { SiteConfig } from "../content/site-config.js";
 import type { ArchiveIndex } from "../index/archive-index.js";
 import { escapeXml } from "./escape.js";
 import type { OutputFile } from "./feeds.js";
-import type { PageBase, SitePages } from "./pages.js";
+import { pagesIn, type SitePage, type SitePages } from "./pages.js";
 import { absolute, encodeUrl, type SiteLocation } from "./urls.js";
 
 /** The sitemap protocol's limit of URLs per file; past it, sitemap.xml becomes an index of parts. */
 export const SITEMAP_LIMIT = 50_000;
 
+/** Every page of the site in the sitemap (see SitemapCollector). */
 export function sitemaps(pages: SitePages, location: SiteLocation, limit = SITEMAP_LIMIT): OutputFile[] {
-  const lastModified = new Map(pages.article.map((page) => [page.url, page.article.updated]));
-  const urls: string[] = [];
-  for (const list of Object.values(pages) as PageBase[][]) {
-    for (let i = 0; i < list.length; i++) {
-      const page = list[i]!;
-      if (page.noindex) continue;
-      const modified = lastModified.get(page.url);
-      urls.push(`  <url><loc>${escapeXml(encodeUrl(absolute(location, page.url)))}</loc>${modified ? `<lastmod>${modified}</lastmod>` : ""}</url>`);
-    }
+  const collector = new SitemapCollector();
+  for (const item of pagesIn(pages)) collector.add(item);
+  return collector.files(location, limit);
+}
+
+/**
+ * The sitemap, gathered page by page as a build makes them (pages in PAGE_LISTS order; articles carry
+ * their last modification): the build then need not hold every page to write it.
+ */
+export class SitemapCollector {
+  private readonly urls: string[] = [];
+  private readonly lastModified = new Map<string, string>();
+
+  add({ list, page }: SitePage): void {
+    if (list === "article") this.lastModified.set(page.url, page.article.updated);
+    if (!page.noindex) this.urls.push(page.url);
   }
-  const urlset = (lines: string[]) =>
-    [`<?xml version="1.0" encoding="UTF-8"?>`, `<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">`, ...lines, `</urlset>`, ""].join("\n");
-  if (urls.length <= limit) return [{ path: "sitemap.xml", content: urlset(urls) }];
-  const parts: OutputFile[] = [];
-  for (let i = 0; i < urls.length; i += limit) parts.push({ path: `sitemaps/sitemap-${parts.length + 1}.xml`, content: urlset(urls.slice(i, i + limit)) });
-  const sitemapIndex = [
-    `<?xml version="1.0" encoding="UTF-8"?>`,
-    `<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">`,
-    ...parts.map((part) => `  <sitemap><loc>${escapeXml(absolute(location, `/${part.path}`))}</loc></sitemap>`),
-    `</sitemapindex>`,
-    "",
-  ].join("\n");
-  return [{ path: "sitemap.xml", content: sitemapIndex }, ...parts];
+
+  files(location: SiteLocation, limit = SITEMAP_LIMIT): OutputFile[] {
+    const urls = this.urls.map((url) => {
+      const modified = this.lastModified.get(url);
+      return `  <url><loc>${escapeXml(encodeUrl(absolute(location, url)))}</loc>${modified ? `<lastmod>${modified}</lastmod>` : ""}</url>`;
+    });
+    const urlset = (lines: string[]) =>
+      [`<?xml version="1.0" encoding="UTF-8"?>`, `<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">`, ...lines, `</urlset>`, ""].join("\n");
+    if (urls.length <= limit) return [{ path: "sitemap.xml", content: urlset(urls) }];
+    const parts: OutputFile[] = [];
+    for (let i = 0; i < urls.length; i += limit) parts.push({ path: `sitemaps/sitemap-${parts.length + 1}.xml`, content: urlset(urls.slice(i, i + limit)) });
+    const sitemapIndex = [
+      `<?xml version="1.0" encoding="UTF-8"?>`,
+      `<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">`,
+      ...parts.map((part) => `  <sitemap><loc>${escapeXml(absolute(location, `/${part.path}`))}</loc></sitemap>`),
+      `</sitemapindex>`,
+      "",
+    ].join("\n");
+    return [{ path: "sitemap.xml", content: sitemapIndex }, ...parts];
+  }
 }
 
 /**

@@ -14,7 +14,7 @@ import { mentionContext, mentionContextIn, plainText, sentenceBreaks, type Menti
 import { escapeXml, jsonForScript, scriptSafe } from "../../src/site/escape.js";
 import { atomFeeds } from "../../src/site/feeds.js";
 import { formatMonth } from "../../src/site/format.js";
-import { buildPages } from "../../src/site/pages.js";
+import { buildPages, PAGE_LISTS, pageCounts } from "../../src/site/pages.js";
 import { articleTimeline, monthNumber, monthTimeline } from "../../src/site/timeline.js";
 import { encodeUrl, href, locate } from "../../src/site/urls.js";
 
@@ -282,6 +282,15 @@ describe("pages from the index", () => {
     const withoutFacts = JSON.stringify(buildPages({ index: copies, site, location, renderBody }));
     expect(withoutFacts).toBe(withFacts);
     expect(withFacts).toContain("Anna Berg");
+  });
+
+  it("are counted list by list without being made (the build's progress total)", () => {
+    const index = buildArchiveIndex({ articles, analyses, registry: [], topics });
+    const pages = buildPages({ index, site, location, renderBody });
+    const lengths = Object.fromEntries(PAGE_LISTS.map((list) => [list, pages[list].length]));
+    expect(pageCounts(index, site.pageSize)).toEqual(lengths);
+    expect(lengths.entity).toBeGreaterThan(index.entities.length);
+    expect(lengths.topic).toBe(1);
   });
 
   it("make each entity page's contexts whatever the order of the index's lists", () => {
