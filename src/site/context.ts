@@ -65,8 +65,12 @@ export function sentenceBreaks(body: string, into?: SentenceBreaks): SentenceBre
 
 /** mentionContext with the body's sentence breaks known: the same result, without walking the text to find them. */
 export function mentionContextIn(body: string, breaks: SentenceBreaks, start: number, end: number): MentionContext {
-  // The last sentence start at or before the mention, at most MAX_SIDE before it; the body starts one.
-  const { starts, ends } = breaks;
+  return contextBetween(body, contextStart(breaks, start), start, end, contextEnd(breaks, body.length, end), breaks.plain);
+}
+
+/** Where the context of a mention starting at `start` begins: the last sentence start at or before it, at most MAX_SIDE before it. */
+export function contextStart(breaks: SentenceBreaks, start: number): number {
+  const { starts } = breaks;
   let lo = 0;
   let hi = breaks.startCount;
   while (lo < hi) {
@@ -74,17 +78,21 @@ export function mentionContextIn(body: string, breaks: SentenceBreaks, start: nu
     if (starts[mid]! <= start) lo = mid + 1;
     else hi = mid;
   }
-  const from = Math.max(lo > 0 ? starts[lo - 1]! : 0, start - MAX_SIDE, 0);
-  // The first sentence end at or after the mention's end, at most MAX_SIDE after it.
-  lo = 0;
-  hi = breaks.endCount;
+  // The body starts a sentence.
+  return Math.max(lo > 0 ? starts[lo - 1]! : 0, start - MAX_SIDE, 0);
+}
+
+/** Where the context of a mention ending at `end` stops: the first sentence end at or after it, at most MAX_SIDE after it. */
+export function contextEnd(breaks: SentenceBreaks, bodyLength: number, end: number): number {
+  const { ends } = breaks;
+  let lo = 0;
+  let hi = breaks.endCount;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
     if (ends[mid]! < end) lo = mid + 1;
     else hi = mid;
   }
-  const to = Math.min(lo < breaks.endCount ? ends[lo]! : body.length, end + MAX_SIDE, body.length);
-  return contextBetween(body, from, start, end, to, breaks.plain);
+  return Math.min(lo < breaks.endCount ? ends[lo]! : bodyLength, end + MAX_SIDE, bodyLength);
 }
 
 function startsSentence(body: string, at: number): boolean {
@@ -96,10 +104,11 @@ function endsSentence(body: string, at: number): boolean {
 }
 
 /**
- * The context from the sentence bounds around a mention at [start, end). `plain`: the body has nothing
- * plainText changes but line breaks, and no sentence holds one, so the stretches around the mention are clean.
+ * The context from the sentence bounds around a mention at [start, end) (contextStart and contextEnd, kept as
+ * numbers until a page shows the context). `plain`: the body has nothing plainText changes but line breaks,
+ * and no sentence holds one, so the stretches around the mention are clean.
  */
-function contextBetween(body: string, from: number, start: number, end: number, to: number, plain = false): MentionContext {
+export function contextBetween(body: string, from: number, start: number, end: number, to: number, plain = false): MentionContext {
   if (to < body.length && isStop(body.charCodeAt(to))) to++;
   const cutBefore = from > 0 && !startsSentence(body, from);
   // Only the character before `to` matters (a regex over body.slice(0, to) read the whole body per mention).

@@ -4,7 +4,7 @@ import { entityFacts, type ArchiveIndex, type EntityRecord, type TopicRecord } f
 import type { Mention } from "../nlp/canonical.js";
 import { ENTITY_TYPES, type EntityType } from "../nlp/types.js";
 import type { BodyLink } from "../render/markdown.js";
-import { mentionContext, mentionContextIn, sentenceBreaks, type MentionContext, type SentenceBreaks } from "./context.js";
+import { contextBetween, contextEnd, contextStart, mentionContext, sentenceBreaks, type MentionContext, type SentenceBreaks } from "./context.js";
 import { scriptSafe } from "./escape.js";
 import { count, formatDay, formatMonth, TYPE_LABELS } from "./format.js";
 import { articleTimeline, monthNumber, monthTimeline, type Timeline } from "./timeline.js";
@@ -155,10 +155,10 @@ interface EntityLinks {
   thing: string;
   nextThing: string;
   /**
-   * Where its contexts are kept (see `contexts` in buildPages): the keyword in context of its first
-   * mention in each article that names it, made while the article is at hand (its text read once for
+   * Where its contexts are kept (see `contextBounds` in eachPage): the keyword in context of its first
+   * mention in each article that names it, found while the article is at hand (its text read once for
    * all its entities), with the article's position, in the order of its article list. Room for as many
-   * as it has articles, from `contextBase`; `contextCount` made so far.
+   * as it has articles, from `contextBase`; `contextCount` found so far.
    */
   contextBase: number;
   contextRoom: number;
@@ -256,9 +256,12 @@ export function* eachPage(context: PageContext): Generator<SitePage, void, undef
     linksBySlug.set(slug, entity);
     contextSlots += record.articles.length;
   });
-  // Every entity's contexts in one array, and the position of each one's article (two allocations, not two per entity).
-  const contexts = new Array<MentionContext | null>(contextSlots).fill(null);
+  // Every entity's contexts, as bounds in its article's body (from, start, end, to; from -1 for none), and the
+  // position of each one's article: numbers until the entity's page is made (their text, held for the whole
+  // site, ran to ~0.8 GB at 100,000 articles). Whether each article's body is plain, as contextBetween reads it.
+  const contextBounds = new Int32Array(4 * contextSlots);
   const contextPositions = new Int32Array(contextSlots);
+  const plainBodies = new Uint8Array(index.articles.length);
   const entityLinks = (record: EntityRecord): EntityLinks => {
     const found = linksBySlug.get(record.slug);
     return found?.record === record ? found : linksOf(record, 0, 0);
@@ -321,17 +324,19 @@ export function* eachPage(context: PageContext): Generator<SitePage, void, undef
         end = first ? first.end : -1;
         mentionCount = mentions?.length ?? 0;
       }
-      let context: MentionContext | null = null;
-      if (start >= 0) {
-        links.push({ start: start - a.bodyOffset, end: end - a.bodyOffset, url: entity.link.href });
-        context = mentionContextIn(body, (breaks ??= sentenceBreaks(body, scratchBreaks)), start - a.bodyOffset, end - a.bodyOffset);
-      }
+      if (start >= 0) links.push({ start: start - a.bodyOffset, end: end - a.bodyOffset, url: entity.link.href });
       // Kept for the entity's page, in the order of its article list (an entity's list has room for each of its articles).
       entityNumbers[firstNumber[position]! + i] = entity.number;
       if (entity.contextCount < entity.contextRoom) {
         const slot = entity.contextBase + entity.contextCount++;
-        contexts[slot] = context;
         contextPositions[slot] = position;
+        if (start >= 0) {
+          if (!breaks) plainBodies[position] = (breaks = sentenceBreaks(body, scratchBreaks)).plain ? 1 : 0;
+          contextBounds[4 * slot] = contextStart(breaks, start - a.bodyOffset);
+          contextBounds[4 * slot + 1] = start - a.bodyOffset;
+          contextBounds[4 * slot + 2] = end - a.bodyOffset;
+          contextBounds[4 * slot + 3] = contextEnd(breaks, body.length, end - a.bodyOffset);
+        } else contextBounds[4 * slot] = -1;
       }
       if (entity.typeIndex >= 0) (groups[entity.typeIndex] ??= []).push(entity.link);
       things.push(things.length === 0 ? entity.thing : entity.nextThing);
@@ -426,7 +431,14 @@ export function* eachPage(context: PageContext): Generator<SitePage, void, undef
     if (timeline === undefined) timelines.set(key, (timeline = articleTimeline(dates.map((month) => `${month}-01`), site.language)));
     return timeline;
   };
-  // An entity's contexts were made with its articles; one not made there (an index whose entity and
+  // A context found with its article, made into text.
+  const contextAt = (slot: number, position: number): MentionContext | null => {
+    const from = contextBounds[4 * slot]!;
+    if (from < 0) return null;
+    const body = index.articles[position]!.article.body;
+    return contextBetween(body, from, contextBounds[4 * slot + 1]!, contextBounds[4 * slot + 2]!, contextBounds[4 * slot + 3]!, plainBodies[position] === 1);
+  };
+  // An entity's contexts were found with its articles; one not found there (an index whose entity and
   // article lists disagree) is made here.
   const contextIn = (position: number, slug: string): MentionContext | null => {
     const indexed = index.articles[position]!;
@@ -465,9 +477,7 @@ export function* eachPage(context: PageContext): Generator<SitePage, void, undef
       for (let i = 0; i < page.items.length; i++) {
         const position = page.items[i]!;
         const slot = made.contextBase + at;
-        const context = at < made.contextCount && contextPositions[slot] === position ? contexts[slot]! : contextIn(position, record.slug);
-        // Each context is read once: let it go with its page.
-        if (at < made.contextCount) contexts[slot] = null;
+        const context = at < made.contextCount && contextPositions[slot] === position ? contextAt(slot, position) : contextIn(position, record.slug);
         items.push({ card: cards[position]!, context });
         at++;
       }
