@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 import { statSync } from "node:fs";
 import { copyFile, link, mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { AnalysisCacheFile, cacheDirectory, codeFingerprint, PACKAGE_ROOT, SpanCacheFile, taggerFingerprint } from "./cache.js";
+import { AnalysisCache } from "./analysis-cache.js";
+import { cacheDirectory, codeFingerprint, PACKAGE_ROOT, SpanCacheFile, taggerFingerprint } from "./cache.js";
 import type { Article } from "./content/article.js";
 import { ContentError } from "./content/issues.js";
 import type { Archive } from "./content/load.js";
@@ -64,12 +65,6 @@ const PARALLEL_RENDER_MIN = 400;
 const ANALYSE_BATCH = 24;
 const RENDER_BATCH = 200;
 
-interface CachedAnalysis {
-  /** Hash of the text the tagger read: keeps its span cache entry alive. */
-  t: string;
-  a: ArticleAnalysis;
-}
-
 /** Reads, validates and analyses the archive, then builds its index: everything before rendering. */
 export async function analyseArchive(
   contentDir: string,
@@ -94,19 +89,19 @@ export async function analyseArchive(
     .update(`${tagger}\0${await codeFingerprint()}\0${archive.settingsText.registry}\0${archive.settingsText.taxonomy}`)
     .digest("hex")
     .slice(0, 16);
-  const cache = await AnalysisCacheFile.open<CachedAnalysis>(cacheDir, fingerprint);
+  const cache = await AnalysisCache.open(cacheDir, fingerprint);
   const analyses = new Map<Article, ArticleAnalysis>();
   const missing: Article[] = [];
   for (const article of archive.articles) {
-    const hit = cache.get(article.hash);
+    const hit = cache.get(article);
     if (hit) {
-      spans.touch(hit.t);
-      analyses.set(article, hit.a);
+      spans.touch(hit.textHash);
+      analyses.set(article, hit.analysis);
     } else missing.push(article);
   }
   const remember = (article: Article, analysis: ArticleAnalysis, text: string) => {
     analyses.set(article, analysis);
-    cache.set(article.hash, { t: text, a: analysis });
+    cache.set(article, analysis, text);
   };
   if (missing.length > 0 && (missing.length < PARALLEL_ANALYSE_MIN || !pool)) {
     const registry = indexRegistry(archive.registry);

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdir, open, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, open, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { SpanCache } from "./nlp/extract.js";
@@ -39,42 +39,20 @@ export async function taggerFingerprint(): Promise<string> {
   return hash.digest("hex").slice(0, 16);
 }
 
-interface SpanCacheData {
-  fingerprint: string;
-  /** text hash -> flat [start, end, typeIndex, ...] */
-  entries: Record<string, number[]>;
-}
-
 /**
- * Tagger spans by text hash, in one file per tagger fingerprint. Entries not
- * used by a build are dropped when it saves, so the cache tracks the archive.
+ * Tagger spans by text hash, in one cache file per tagger fingerprint, stored
+ * flat as [start, end, typeIndex, ...].
  */
 export class SpanCacheFile implements SpanCache {
-  private readonly used = new Map<string, number[]>();
-  private added = 0;
-
-  private constructor(
-    private readonly file: string,
-    private readonly fingerprint: string,
-    private readonly stored: Map<string, number[]>,
-  ) {}
+  private constructor(private readonly store: CacheFile<number[]>) {}
 
   static async open(dir: string, fingerprint: string): Promise<SpanCacheFile> {
-    const file = path.join(dir, `spans-${fingerprint}.json`);
-    let stored = new Map<string, number[]>();
-    try {
-      const data = JSON.parse(await readFile(file, "utf8")) as SpanCacheData;
-      if (data.fingerprint === fingerprint) stored = new Map(Object.entries(data.entries));
-    } catch {
-      // no cache yet, or an unreadable one: start empty (the cache only ever speeds a build up)
-    }
-    return new SpanCacheFile(file, fingerprint, stored);
+    return new SpanCacheFile(await CacheFile.open<number[]>(dir, "spans", fingerprint, { removeOthers: false }));
   }
 
   get(textHash: string): TaggedSpan[] | undefined {
-    const flat = this.used.get(textHash) ?? this.stored.get(textHash);
+    const flat = this.store.get(textHash);
     if (!flat) return undefined;
-    this.used.set(textHash, flat);
     const spans: TaggedSpan[] = [];
     for (let i = 0; i + 2 < flat.length; i += 3) spans.push({ start: flat[i]!, end: flat[i + 1]!, type: ENTITY_TYPES[flat[i + 2]!] as EntityType });
     return spans;
@@ -82,24 +60,19 @@ export class SpanCacheFile implements SpanCache {
 
   /** Keeps an entry for this build without decoding it (its article's analysis came from the analysis cache). */
   touch(textHash: string): void {
-    if (this.used.has(textHash)) return;
-    const flat = this.stored.get(textHash);
-    if (flat) this.used.set(textHash, flat);
+    this.store.get(textHash);
   }
 
   set(textHash: string, spans: TaggedSpan[]): void {
-    this.used.set(textHash, spans.flatMap((s) => [s.start, s.end, ENTITY_TYPES.indexOf(s.type)]));
-    this.added++;
+    this.store.set(textHash, spans.flatMap((s) => [s.start, s.end, ENTITY_TYPES.indexOf(s.type)]));
   }
 
   get size(): number {
-    return this.used.size;
+    return this.store.size;
   }
 
-  /** Writes the entries this build used, when anything changed. */
-  async save(): Promise<void> {
-    if (this.added === 0 && this.used.size === this.stored.size) return;
-    await writeJsonAtomic(this.file, `{"fingerprint":${JSON.stringify(this.fingerprint)},"entries":`, this.used, "}");
+  save(): Promise<void> {
+    return this.store.save();
   }
 }
 
@@ -141,80 +114,193 @@ export async function writeFileAtomic(file: string, content: string): Promise<vo
   await rename(temporary, file);
 }
 
+
+const BASE_FORMAT = "gazette-cache/2";
+const LOG_FORMAT = "gazette-cache-log/2";
 /**
- * Writes `head`, the entries as one JSON object, then `tail`, atomically, a
- * slice of entries at a time: one JSON string of a 100,000-article cache ran
- * to hundreds of megabytes at once.
+ * A save rewrites the base file only when the log's entries and the entries no build used outgrow
+ * this share of the live ones (or this many): a one-article edit then appends one line instead of
+ * rewriting megabytes, and unused entries still go, a rewrite at a time.
  */
-async function writeJsonAtomic(file: string, head: string, entries: Map<string, unknown>, tail: string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const temporary = `${file}.${process.pid}.tmp`;
-  const handle = await open(temporary, "w");
-  try {
-    let chunk = `${head}{`;
-    let first = true;
-    for (const [key, value] of entries) {
-      chunk += `${first ? "" : ","}${JSON.stringify(key)}:${JSON.stringify(value)}`;
-      first = false;
-      if (chunk.length > 1 << 20) {
-        await handle.write(chunk);
-        chunk = "";
-      }
-    }
-    await handle.write(`${chunk}}${tail}`);
-  } finally {
-    await handle.close();
-  }
-  await rename(temporary, file);
+const COMPACT_SHARE = 0.25;
+const COMPACT_MIN = 64;
+
+/** What a log holds that can be trusted, and whether more may be appended to it. */
+interface LogContents<V> {
+  entries: [string, V][];
+  /** Absent, or a well-formed header and whole, checked lines ending in a line break. */
+  sound: boolean;
+  exists: boolean;
 }
 
 /**
- * Whole-article analyses (entities with mentions, topics) keyed by the
- * article file's hash and a fingerprint of everything else they depend on
- * (registry, taxonomy, tagger, code). A warm build then skips extraction
- * entirely; entries not used by a build are dropped when it saves.
+ * JSON values by key, for one fingerprint, in two files: `<kind>-<fp>.json`, written whole
+ * and atomically, and `<kind>-<fp>.log`, new entries appended one checked line each. Values
+ * must depend only on the key and the fingerprint: then any entry read back, from either
+ * file and from any earlier build, is right, and a log that outlives its base's rewrite
+ * (a killed build) only repeats entries. A file that is torn, damaged or not ours is
+ * ignored, line by line in the log.
  */
-export class AnalysisCacheFile<T> {
-  private readonly used = new Map<string, T>();
-  private added = 0;
+export class CacheFile<V> {
+  private readonly used = new Set<string>();
+  private readonly added = new Map<string, V>();
+  private usedStored = 0;
 
   private constructor(
-    private readonly file: string,
-    private readonly stored: Map<string, T>,
+    private readonly base: string,
+    private readonly log: string,
+    private readonly fingerprint: string,
+    private readonly stored: Map<string, V>,
+    private readonly logged: { count: number; sound: boolean; exists: boolean },
   ) {}
 
-  static async open<T>(dir: string, fingerprint: string, kind = "analyses"): Promise<AnalysisCacheFile<T>> {
-    const file = path.join(dir, `${kind}-${fingerprint}.json`);
-    let stored = new Map<string, T>();
-    try {
-      stored = new Map(Object.entries(JSON.parse(await readFile(file, "utf8")) as Record<string, T>));
-    } catch {
-      // none yet
+  /** `removeOthers`: other fingerprints' files of this kind only hold stale entries, so they go. */
+  static async open<V>(dir: string, kind: string, fingerprint: string, { removeOthers }: { removeOthers: boolean }): Promise<CacheFile<V>> {
+    const base = path.join(dir, `${kind}-${fingerprint}.json`);
+    const log = path.join(dir, `${kind}-${fingerprint}.log`);
+    if (removeOthers) await removeOtherFingerprints(dir, kind, fingerprint);
+    const stored = await readBase<V>(base, fingerprint);
+    const contents = await readLog<V>(log, fingerprint);
+    for (const [key, value] of contents.entries) stored.set(key, value);
+    return new CacheFile(base, log, fingerprint, stored, { count: contents.entries.length, sound: contents.sound, exists: contents.exists });
+  }
+
+  /** The value for a key, kept for this build's save. */
+  get(key: string): V | undefined {
+    const fresh = this.added.get(key);
+    if (fresh !== undefined) return fresh;
+    const value = this.stored.get(key);
+    if (value !== undefined && !this.used.has(key)) {
+      this.used.add(key);
+      this.usedStored++;
     }
-    // Older fingerprints' files only hold stale entries.
-    try {
-      for (const name of await readdir(dir)) {
-        if (name.startsWith(`${kind}-`) && name !== path.basename(file)) await rm(path.join(dir, name), { force: true });
-      }
-    } catch {
-      // no folder yet
+    return value;
+  }
+
+  set(key: string, value: V): void {
+    // A stored entry is already this value (values depend only on the key): keep it, write nothing.
+    if (this.stored.has(key)) {
+      this.get(key);
+      return;
     }
-    return new AnalysisCacheFile(file, stored);
+    this.added.set(key, value);
+    this.used.add(key);
   }
 
-  get(key: string): T | undefined {
-    const found = this.used.get(key) ?? this.stored.get(key);
-    if (found !== undefined) this.used.set(key, found);
-    return found;
+  /** Entries this build used or added. */
+  get size(): number {
+    return this.used.size;
   }
 
-  set(key: string, value: T): void {
-    this.used.set(key, value);
-    this.added++;
-  }
-
+  /** Appends this build's new entries to the log, or rewrites the base with only the entries this build used. */
   async save(): Promise<void> {
-    if (this.added === 0 && this.used.size === this.stored.size) return;
-    await writeJsonAtomic(this.file, "", this.used, "");
+    const unused = this.stored.size - this.usedStored;
+    const overhead = unused + this.logged.count + this.added.size;
+    if (!this.logged.sound || overhead > Math.max(COMPACT_MIN, this.used.size * COMPACT_SHARE)) await this.compact();
+    else if (this.added.size > 0) await this.append();
+  }
+
+  private async compact(): Promise<void> {
+    await mkdir(path.dirname(this.base), { recursive: true });
+    const temporary = `${this.base}.${process.pid}.tmp`;
+    const handle = await open(temporary, "w");
+    try {
+      // A slice at a time: one JSON string of a 100,000-article cache ran to hundreds of megabytes.
+      let chunk = `{"format":"${BASE_FORMAT}","fingerprint":${JSON.stringify(this.fingerprint)},"entries":[`;
+      let first = true;
+      for (const key of this.used) {
+        chunk += `${first ? "" : ","}${JSON.stringify(key)},${JSON.stringify(this.added.get(key) ?? this.stored.get(key))}`;
+        first = false;
+        if (chunk.length > 1 << 20) {
+          await handle.write(chunk);
+          chunk = "";
+        }
+      }
+      await handle.write(`${chunk}]}`);
+    } finally {
+      await handle.close();
+    }
+    await rename(temporary, this.base);
+    // Killed here, the old log stays beside the new base: its entries are still right, only repeated.
+    await rm(this.log, { force: true });
+  }
+
+  private async append(): Promise<void> {
+    let text = this.logged.exists ? "" : `${logHeader(this.fingerprint)}\n`;
+    for (const [key, value] of this.added) text += `${logLine(key, value)}\n`;
+    await mkdir(path.dirname(this.log), { recursive: true });
+    // One write of whole lines: a build killed mid-write leaves a torn last line, which the next build ignores and compacts away.
+    await appendFile(this.log, text);
+  }
+}
+
+async function removeOtherFingerprints(dir: string, kind: string, fingerprint: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return; // no folder yet
+  }
+  for (const name of names) {
+    if (name.startsWith(`${kind}-`) && !name.startsWith(`${kind}-${fingerprint}.`)) await rm(path.join(dir, name), { force: true });
+  }
+}
+
+/** The base file's entries, or none when it is missing, unreadable or another format's or fingerprint's. */
+async function readBase<V>(file: string, fingerprint: string): Promise<Map<string, V>> {
+  const entries = new Map<string, V>();
+  try {
+    const data = JSON.parse(await readFile(file, "utf8")) as { format?: unknown; fingerprint?: unknown; entries?: unknown };
+    if (data.format !== BASE_FORMAT || data.fingerprint !== fingerprint || !Array.isArray(data.entries)) return entries;
+    const flat = data.entries as unknown[];
+    for (let i = 0; i + 1 < flat.length; i += 2) if (typeof flat[i] === "string") entries.set(flat[i] as string, flat[i + 1] as V);
+  } catch {
+    // no cache yet, or an unreadable one: start empty (the cache only ever speeds a build up)
+  }
+  return entries;
+}
+
+function logHeader(fingerprint: string): string {
+  return JSON.stringify({ format: LOG_FORMAT, fingerprint });
+}
+
+/** `[key,value]`, a tab (JSON never holds a raw one), and a check of the JSON, so a torn or damaged line is never read as an entry. */
+function logLine(key: string, value: unknown): string {
+  const json = JSON.stringify([key, value]);
+  return `${json}\t${lineCheck(json)}`;
+}
+
+function lineCheck(json: string): string {
+  return createHash("sha1").update(json).digest("base64url").slice(0, 12);
+}
+
+async function readLog<V>(file: string, fingerprint: string): Promise<LogContents<V>> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch {
+    return { entries: [], sound: true, exists: false };
+  }
+  const lines = text.split("\n");
+  // After the last line break: "" when the last write finished, else a torn line.
+  let sound = lines.pop() === "";
+  if (lines[0] !== logHeader(fingerprint)) return { entries: [], sound: false, exists: true };
+  const entries: [string, V][] = [];
+  for (let i = 1; i < lines.length; i++) {
+    const entry = parseLogLine<V>(lines[i]!);
+    if (entry) entries.push(entry);
+    else sound = false;
+  }
+  return { entries, sound, exists: true };
+}
+
+function parseLogLine<V>(line: string): [string, V] | null {
+  const tab = line.lastIndexOf("\t");
+  if (tab === -1 || lineCheck(line.slice(0, tab)) !== line.slice(tab + 1)) return null;
+  try {
+    const entry = JSON.parse(line.slice(0, tab)) as unknown;
+    return Array.isArray(entry) && entry.length === 2 && typeof entry[0] === "string" ? (entry as [string, V]) : null;
+  } catch {
+    return null;
   }
 }

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { AnalysisCacheFile } from "./cache.js";
+import { CacheFile } from "./cache.js";
 import type { Article } from "./content/article.js";
 import type { ContentIssue } from "./content/issues.js";
 import { loadArchive, type Archive, type ParsedArticleCache } from "./content/load.js";
@@ -14,7 +14,7 @@ type CachedArticle = Omit<Article, "body"> & { body?: string };
  * equal to an uncached load (tests/build/content-cache.test.ts).
  */
 export async function loadArchiveCached(contentDir: string, cacheDir: string, fingerprint: string): Promise<{ archive: Archive } | { issues: ContentIssue[] }> {
-  const store = await AnalysisCacheFile.open<CachedArticle>(cacheDir, fingerprint, "articles");
+  const store = await CacheFile.open<CachedArticle>(cacheDir, "articles", fingerprint, { removeOthers: true });
   const key = (file: string, text: string) => createHash("sha1").update(file).update("\0").update(text).digest("base64url");
   const cache: ParsedArticleCache = {
     get(file, text) {
