@@ -11,7 +11,7 @@ import { loadArchiveCached } from "./content-cache.js";
 import { buildArchiveIndex, newestFirst, type ArchiveIndex } from "./index/archive-index.js";
 import { analysisTextOf } from "./nlp/analysis-text.js";
 import { indexRegistry } from "./nlp/canonical.js";
-import { analyseArticle, textHash, type ArticleAnalysis } from "./nlp/extract.js";
+import { analyseArticle, shareTexts, textHash, type ArticleAnalysis } from "./nlp/extract.js";
 import { loadTagger } from "./nlp/tagger/index.js";
 import { compileTaxonomy } from "./nlp/topics.js";
 import type { TaggedSpan } from "./nlp/types.js";
@@ -113,6 +113,8 @@ export async function analyseArchive(
     });
   } else if (missing.length > 0) {
     pool!.setup({ type: "setup-analysis", registry: archive.registry, taxonomy: archive.taxonomy });
+    // Texts repeated across the analyses that come back from the workers, held once.
+    const shared = new Map<string, string>();
     let done = 0;
     const batches: (() => Promise<void>)[] = [];
     for (let i = 0; i < missing.length; i += ANALYSE_BATCH) {
@@ -123,6 +125,7 @@ export async function analyseArchive(
         return pool!.run<{ analysis: ArticleAnalysis; tagged: { hash: string; spans: TaggedSpan[] }[] }[]>({ type: "analyse", articles: batch, cachedSpans }).then((results) => {
           results.forEach((result, j) => {
             for (const tagged of result.tagged) spans.set(tagged.hash, tagged.spans);
+            shareTexts(result.analysis, shared);
             remember(batch[j]!, result.analysis, hashes[j]!);
           });
           done += batch.length;

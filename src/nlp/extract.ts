@@ -83,3 +83,28 @@ export function analyseArticle(
   const topics = withAncestors(taxonomy, [...assigned, ...added]).filter((code) => !excludedTopics.has(code));
   return { entities, topics };
 }
+
+/**
+ * Replaces the analysis's texts that repeat across articles (entity keys, names, slugs, types, aliases,
+ * acronyms, mention texts, topic codes) by one shared copy each, kept in `shared`. An analysis from a
+ * worker thread arrives as a copy with every text its own string, so the same few thousand names were
+ * held hundreds of thousands of times over in a large archive's build.
+ */
+export function shareTexts(analysis: ArticleAnalysis, shared: Map<string, string>): void {
+  const one = (text: string): string => {
+    const found = shared.get(text);
+    if (found !== undefined) return found;
+    shared.set(text, text);
+    return text;
+  };
+  for (let i = 0; i < analysis.topics.length; i++) analysis.topics[i] = one(analysis.topics[i]!);
+  for (const entity of analysis.entities) {
+    entity.key = one(entity.key);
+    entity.name = one(entity.name);
+    entity.type = one(entity.type) as ArticleEntity["type"];
+    entity.slug = one(entity.slug);
+    for (let i = 0; i < entity.aliases.length; i++) entity.aliases[i] = one(entity.aliases[i]!);
+    for (let i = 0; i < entity.acronyms.length; i++) entity.acronyms[i] = one(entity.acronyms[i]!);
+    for (const mention of entity.mentions) mention.text = one(mention.text);
+  }
+}
