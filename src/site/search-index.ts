@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { cacheDirectory } from "../cache.js";
+import { cacheDirectory, codeFingerprint } from "../cache.js";
 import type { SiteConfig } from "../content/site-config.js";
 import type { ArchiveIndex } from "../index/archive-index.js";
 import { plainText } from "./context.js";
@@ -33,9 +33,11 @@ export const SEARCH_SHARDS_FILE = `${SEARCH_BUNDLE_DIR}/shards.json`;
  * (which repeats the first paragraph) stay out of the index. Each article is
  * given to Pagefind as a small HTML document made from its Markdown, so the
  * index needs no rendered page and is the same for a full and an
- * incremental build. URLs in the bundles are site-relative; the search page
- * gives Pagefind the path prefix at run time, so the bundles serve any
- * sub-folder.
+ * incremental build. The articles are as the loader gives them: a year's
+ * bundle is cached by their URLs and hashes (of their files' text), so an
+ * unchanged year costs no document at all. URLs in the bundles are
+ * site-relative; the search page gives Pagefind the path prefix at run time,
+ * so the bundles serve any sub-folder.
  */
 export async function searchIndexFiles(index: Pick<ArchiveIndex, "articles">, site: Pick<SiteConfig, "language">): Promise<OutputFile[]> {
   const language = site.language.split("-")[0]!.toLowerCase();
@@ -51,14 +53,15 @@ export async function searchIndexFiles(index: Pick<ArchiveIndex, "articles">, si
   let pagefind: PagefindService | null = null;
   try {
     for (const year of newestFirst) {
-      // A year's documents are made when that year is indexed: all of them at once were a copy of the archive.
-      const documents = years.get(year)!.map((article) => ({ url: article.url, content: searchDocument(article.title, article.date, article.body, site.language) }));
-      // Pagefind's output is deterministic, so a bundle cached by a hash of all it is made from is exact.
-      const hash = createHash("sha256").update(`bundle 2\0${await pagefindVersion()}\0${language}\0`);
-      for (const document of documents) hash.update(`${document.url}\0${document.content}\0`);
+      // Pagefind's output is deterministic, so a bundle cached by a hash of all it is made from is exact: each
+      // document is made from its article file's text (its hash) and URL by Gazette's code, in the site's language.
+      const hash = createHash("sha256").update(`bundle 3\0${await pagefindVersion()}\0${await codeFingerprint()}\0${site.language}\0`);
+      for (const article of years.get(year)!) hash.update(`${article.url}\0${article.hash}\0`);
       const key = hash.digest("hex").slice(0, 32);
       let bundle = await cache.read(key);
       if (!bundle) {
+        // A year's documents are made only when that year is indexed: all of them at once were a copy of the archive.
+        const documents = years.get(year)!.map((article) => ({ url: article.url, content: searchDocument(article.title, article.date, article.body, site.language) }));
         pagefind ??= await import("pagefind");
         bundle = await runPagefind(pagefind, documents, language);
         await cache.write(key, bundle).catch(() => undefined);
