@@ -50,27 +50,48 @@ export async function searchIndexFiles(index: Pick<ArchiveIndex, "articles">, si
   const newestFirst = [...years.keys()].sort().reverse();
   const files: OutputFile[] = [{ path: SEARCH_SHARDS_FILE, content: `${JSON.stringify({ bundles: newestFirst.map((year) => `${year}/`) })}\n` }];
   const cache = new BundleCache(cacheDirectory());
-  let pagefind: PagefindService | null = null;
+  // Pagefind's output is deterministic, so a bundle cached by a hash of all it is made from is exact: each
+  // document is made from its article file's text (its hash) and URL by Gazette's code, in the site's language.
+  const keys = new Map<string, string>();
+  const base = `bundle 3\0${await pagefindVersion()}\0${await codeFingerprint()}\0${site.language}\0`;
+  for (const year of newestFirst) {
+    const hash = createHash("sha256").update(base);
+    for (const article of years.get(year)!) hash.update(`${article.url}\0${article.hash}\0`);
+    keys.set(year, hash.digest("hex").slice(0, 32));
+  }
+  const bundles = new Map<string, OutputFile[]>();
+  // (Started by indexYear, if a year needs it: typed here so the compiler does not take it for null below.)
+  let pagefind = null as PagefindService | null;
+  const indexYear = async (year: string) => {
+    // A year's documents are made only when that year is indexed: all of them at once were a copy of the archive.
+    const documents = years.get(year)!.map((article) => ({ url: article.url, content: searchDocument(article.title, article.date, article.body, site.language) }));
+    pagefind ??= await import("pagefind");
+    const bundle = await runPagefind(pagefind, documents, language);
+    await cache.write(keys.get(year)!, bundle).catch(() => undefined);
+    bundles.set(year, bundle);
+  };
   try {
-    for (const year of newestFirst) {
-      // Pagefind's output is deterministic, so a bundle cached by a hash of all it is made from is exact: each
-      // document is made from its article file's text (its hash) and URL by Gazette's code, in the site's language.
-      const hash = createHash("sha256").update(`bundle 3\0${await pagefindVersion()}\0${await codeFingerprint()}\0${site.language}\0`);
-      for (const article of years.get(year)!) hash.update(`${article.url}\0${article.hash}\0`);
-      const key = hash.digest("hex").slice(0, 32);
-      let bundle = await cache.read(key);
-      if (!bundle) {
-        // A year's documents are made only when that year is indexed: all of them at once were a copy of the archive.
-        const documents = years.get(year)!.map((article) => ({ url: article.url, content: searchDocument(article.title, article.date, article.body, site.language) }));
-        pagefind ??= await import("pagefind");
-        bundle = await runPagefind(pagefind, documents, language);
-        await cache.write(key, bundle).catch(() => undefined);
-      }
-      for (const file of bundle) files.push({ path: `${SEARCH_BUNDLE_DIR}/${year}/${file.path}`, content: file.content });
+    // The years to index go first, one after another (memory is one year's), so that Pagefind works in its own
+    // process while this thread reads the cached years and the build goes on (after an edit, the one year
+    // Pagefind indexes is what the build waits for last).
+    const cached = await Promise.all(newestFirst.map((year) => cache.has(keys.get(year)!)));
+    const indexing = (async () => {
+      for (const [i, year] of newestFirst.entries()) if (!cached[i]) await indexYear(year);
+    })();
+    indexing.catch(() => undefined);
+    const unreadable: string[] = [];
+    for (const [i, year] of newestFirst.entries()) {
+      if (!cached[i]) continue;
+      const bundle = await cache.read(keys.get(year)!);
+      if (bundle) bundles.set(year, bundle);
+      else unreadable.push(year);
     }
+    await indexing;
+    for (const year of unreadable) await indexYear(year);
   } finally {
     await pagefind?.close();
   }
+  for (const year of newestFirst) for (const file of bundles.get(year)!) files.push({ path: `${SEARCH_BUNDLE_DIR}/${year}/${file.path}`, content: file.content });
   await cache.prune().catch(() => undefined);
   return files;
 }
@@ -152,6 +173,15 @@ class BundleCache {
 
   private fileOf(key: string): string {
     return path.join(this.dir, `search-${key}.bin`);
+  }
+
+  /** Whether a bundle is stored under the key (it may yet prove unreadable); the key counts as used either way. */
+  async has(key: string): Promise<boolean> {
+    this.used.add(key);
+    return stat(this.fileOf(key)).then(
+      () => true,
+      () => false,
+    );
   }
 
   async read(key: string): Promise<OutputFile[] | null> {
