@@ -107,16 +107,15 @@ async function runPagefind(pagefind: PagefindService, documents: { url: string; 
   });
   if (!search) throw new Error(`search index: Pagefind did not start: ${errors.join("; ")}`);
   try {
-    // In batches: each file is one message to the Pagefind process, and waiting on each in turn is slow.
-    const BATCH = 64;
-    for (let i = 0; i < documents.length; i += BATCH) {
-      await Promise.all(
-        documents.slice(i, i + BATCH).map(async (document) => {
-          const added = await search.addHTMLFile(document);
-          if (added.errors.length > 0) throw new Error(`search index: ${document.url}: ${added.errors.join("; ")}`);
-        }),
-      );
-    }
+    // All of the year's documents at once: each is one message to the Pagefind process, and this thread is busy
+    // with the rest of the build meanwhile; waiting for replies batch by batch left Pagefind idle between them
+    // (after one edit at 10,000 articles, the build waited ~1 s longer for its search bundle).
+    await Promise.all(
+      documents.map(async (document) => {
+        const added = await search.addHTMLFile(document);
+        if (added.errors.length > 0) throw new Error(`search index: ${document.url}: ${added.errors.join("; ")}`);
+      }),
+    );
     const written = await search.getFiles();
     if (written.errors.length > 0) throw new Error(`search index: ${written.errors.join("; ")}`);
     return written.files
