@@ -351,10 +351,37 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     // Unchanged files of the old output are linked into the new folder later; a page whose file cannot be
     // linked is rendered then, so its job is kept.
     const mayRelink = !incremental && Boolean(old);
+    // Article and entity pages carry the key of their inputs (PageContext.reuse), recorded in the manifest; in
+    // a folder patched in place, a page whose key and template are those it was made with is not made again.
+    // GAZETTE_VERIFY_REUSE=1 (the differential tests) makes such pages anyway and checks they came out the same.
+    const keys: Record<string, string> = {};
+    const keyBase = sha(baseKey);
+    const storedKey = (template: string, key: string) => sha(`${keyBase}\0${template}\0${key}`);
+    const verifyReuse = process.env.GAZETTE_VERIFY_REUSE === "1";
+    const sameAsBefore = new Set<string>();
+    const reuse: PageContext["reuse"] = (list, url, key) => {
+      const template = templateOf.get(list);
+      if (!incremental || !template || !old?.keys) return false;
+      const file = outputPathOf(url);
+      if (old.keys[file] !== storedKey(template, key) || old.files[file] === undefined || !present(file)) return false;
+      if (!verifyReuse) return true;
+      sameAsBefore.add(file);
+      return false;
+    };
     const sitemap = new SitemapCollector();
-    for (const item of allPages ? pagesIn(allPages) : eachPage(pageContext)) {
+    for (const item of allPages ? pagesIn(allPages) : eachPage({ ...pageContext, reuse })) {
       sitemap.add(item);
       const template = templateOf.get(item.list);
+      if ("reused" in item) {
+        const file = outputPathOf(item.url);
+        if (plan.has(file)) continue;
+        const hash = old!.files[file]!;
+        pageHashes.update(hash);
+        plan.set(file, { kind: "page", hash, template: template! });
+        keys[file] = old!.keys![file]!;
+        pageCount++;
+        continue;
+      }
       const page = item.page as unknown as Record<string, unknown>;
       const body = bodyOf(page);
       if (!template) continue;
@@ -365,6 +392,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       const hash = sha(`${baseKey}${template}\0${json}`);
       pageHashes.update(hash);
       const job: PageJob = { template, path: file, json, ...(body ? { body } : {}) };
+      if (item.key !== undefined) keys[file] = storedKey(template, item.key);
+      if (sameAsBefore.has(file) && hash !== old!.files[file]) throw new Error(`internal error: ${file} changed although the key of its inputs did not: site/pages.ts leaves an input out of its key`);
       pageCount++;
       const changed = old?.files[file] !== hash || !present(file);
       plan.set(file, { kind: "page", hash, template, ...(mayRelink && !changed ? { job } : {}) });
@@ -396,6 +425,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const inputRecord = inputs.hash === null ? undefined : { hash: inputs.hash, summary: { articles: done.articles, entities: done.entities, topics: done.topics, pages: done.pages, files: done.files } };
     const manifestExtra = {
       ...(eleventyHash ? { eleventy: { hash: eleventyHash, files: eleventyFiles.filter((file) => plan.get(file)?.kind === "eleventy") } } : {}),
+      keys,
       ...(inputRecord ? { inputs: inputRecord } : {}),
     };
 

@@ -46,6 +46,8 @@ export interface Manifest {
    * hash the same has nothing to do.
    */
   inputs?: { hash: string; summary: { articles: number; entities: number; topics: number; pages: number; files: number } };
+  /** Output path -> key of the inputs its page was made from, for pages that have one (site/pages.ts PageContext.reuse). */
+  keys?: Record<string, string>;
 }
 
 export type Journal =
@@ -84,7 +86,7 @@ export class OutputState {
   }
 
   /** Step 1's last act: the manifest the folder will have once the journal is applied. */
-  async prepare(files: Record<string, string>, ino: number, extra: Pick<Manifest, "eleventy" | "inputs"> = {}): Promise<void> {
+  async prepare(files: Record<string, string>, ino: number, extra: Pick<Manifest, "eleventy" | "inputs" | "keys"> = {}): Promise<void> {
     const manifest: Manifest = { format: FORMAT, outDir: this.outDir, ino, files, ...extra };
     await writeFileAtomic(this.nextManifestFile, JSON.stringify(manifest));
   }

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Article } from "../content/article.js";
 import type { SiteConfig } from "../content/site-config.js";
 import { entityFacts, type ArchiveIndex, type EntityRecord, type TopicRecord } from "../index/archive-index.js";
@@ -114,8 +115,18 @@ export interface SitePages {
 /** The page lists, in the order the site lists them (and its sitemap). */
 export const PAGE_LISTS = ["home", "article", "entityIndex", "entity", "topicIndex", "topic", "archiveIndex", "archiveYear", "archiveMonth", "search", "notFound"] as const satisfies readonly (keyof SitePages)[];
 
-/** One page with the name of its list. */
-export type SitePage = { [K in keyof SitePages]: { list: K; page: SitePages[K][number] } }[keyof SitePages];
+/** One page with the name of its list, and the key of its inputs when it has one (see PageContext.reuse). */
+export type SitePage = { [K in keyof SitePages]: { list: K; page: SitePages[K][number]; key?: string } }[keyof SitePages];
+
+/** A page not made again: its inputs' key is that of the page the build already has (see PageContext.reuse). */
+export interface ReusedPage {
+  list: "article" | "entity";
+  reused: true;
+  url: string;
+  key: string;
+  /** An article's last change, as its page gives it to the sitemap. */
+  updated?: string;
+}
 
 export type RenderBody = (article: Article, links: BodyLink[]) => string;
 
@@ -124,6 +135,15 @@ export interface PageContext {
   site: SiteConfig;
   location: SiteLocation;
   renderBody: RenderBody;
+  /**
+   * For a build over pages it made before: whether it has the page of this list at `url` made from inputs
+   * with this key. Article and entity pages then get a key, a hash of everything their page object is made
+   * from (the site's settings, and the hashes and URLs of the article files, entity records, mention offsets,
+   * topics and neighbours they show), and one the build has is not made again but given as a ReusedPage:
+   * after one edit, making and serialising every page of a 10,000-article site cost ~2 s for the few dozen
+   * that changed. Without it, every page is made.
+   */
+  reuse?: (list: ReusedPage["list"], url: string, key: string) => boolean;
 }
 
 export function entityUrl(slug: string): string {
@@ -165,12 +185,14 @@ interface EntityLinks {
   contextCount: number;
   /** Its place in `entityList` (buildPages), by which the articles' entities are counted for topic pages. */
   number: number;
+  /** A digest of what pages that link it read of it, for their keys (empty when pages are not keyed). */
+  keyPart: string;
 }
 
 /** All pages of the site as plain data, every list whole (see `eachPage`). */
 export function buildPages(context: PageContext): SitePages {
   const pages: SitePages = { home: [], article: [], entityIndex: [], entity: [], topicIndex: [], topic: [], archiveIndex: [], archiveYear: [], archiveMonth: [], search: [], notFound: [] };
-  for (const { list, page } of eachPage(context)) (pages[list] as PageBase[]).push(page);
+  for (const item of eachPage({ ...context, reuse: undefined })) if (!("reused" in item)) (pages[item.list] as PageBase[]).push(item.page);
   return pages;
 }
 
@@ -203,8 +225,8 @@ export function pageCounts(index: ArchiveIndex, pageSize: number): Record<keyof 
  * index; no page scans the archive. Made as they are asked for, so a build holds only the pages it has not yet
  * handed on: the whole site's page objects at once ran to ~850 MB at 100,000 articles.
  */
-export function* eachPage(context: PageContext): Generator<SitePage, void, undefined> {
-  const { index, site, location } = context;
+export function* eachPage(context: PageContext): Generator<SitePage | ReusedPage, void, undefined> {
+  const { index, site, location, reuse } = context;
   const link = (url: string) => href(location, url);
   const base = (url: string, title: string, description: string, feed: PageBase["feed"] = null): PageBase => ({
     url,
@@ -215,6 +237,17 @@ export function* eachPage(context: PageContext): Generator<SitePage, void, undef
   });
   const dayLabels = new Map<string, string>();
   const cards = index.articles.map(({ article }) => toCard(article, link, site.language, dayLabels));
+  // Keys (see PageContext.reuse): every part joined with a separator no text holds, then hashed. An article's
+  // card and body are made from its file's text (its hash) and its URL; the site's settings and address
+  // go into every key.
+  // (Parts are short digests and numbers as bytes: joining the texts themselves cost more than the pages saved.)
+  const digest = (text: string) => createHash("sha256").update(text).digest("base64url").slice(0, 16);
+  const siteKey = reuse ? digest(JSON.stringify([site, location])) : "";
+  // The URL is made from the file's text too (design.md: date and slug).
+  const cardKeys = reuse ? index.articles.map(({ article }) => article.hash.slice(0, 16)) : [];
+  const keyOf = (parts: string[], numbers: Int32Array) =>
+    createHash("sha256").update(siteKey).update(parts.join("\u0001")).update(numbers).digest("base64url").slice(0, 22);
+  let keyNumbers = new Int32Array(1024);
   const pagerOf = (page: { number: number; total: number }, baseUrl: string): Pager => ({
     current: page.number,
     total: page.total,
@@ -247,6 +280,7 @@ export function* eachPage(context: PageContext): Generator<SitePage, void, undef
     contextRoom,
     contextCount: 0,
     number: -1,
+    keyPart: reuse ? digest(JSON.stringify([record.slug, record.name, record.type, record.wikidata])) : "",
   });
   let contextSlots = 0;
   index.entityBySlug.forEach((record, slug) => {
@@ -291,9 +325,13 @@ export function* eachPage(context: PageContext): Generator<SitePage, void, undef
   const entityNumbers = new Int32Array(firstNumber[index.articles.length]!);
   // One pass over each article's entities makes its body links, its entity groups, its JSON-LD and the
   // keyword in context each entity page shows for it.
-  const articlePage = (indexed: ArchiveIndex["articles"][number], position: number): ArticlePage => {
+  const articlePage = (indexed: ArchiveIndex["articles"][number], position: number): SitePage | ReusedPage => {
     const a = indexed.article;
     const body = a.body;
+    // Its key's parts: its own card, then each entity as linked with its first mention and count, then its
+    // topics, related articles and neighbours.
+    const keyParts: string[] | null = reuse ? [cardKeys[position]!] : null;
+    if (keyParts && keyNumbers.length < 3 * indexed.entities.length) keyNumbers = new Int32Array(6 * indexed.entities.length);
     // Found when the first mention needs them, into lists every article reuses.
     let breaks: SentenceBreaks | undefined;
     const links: BodyLink[] = [];
@@ -338,6 +376,12 @@ export function* eachPage(context: PageContext): Generator<SitePage, void, undef
           contextBounds[4 * slot + 3] = contextEnd(breaks, body.length, end - a.bodyOffset);
         } else contextBounds[4 * slot] = -1;
       }
+      if (keyParts) {
+        keyParts.push(entity.keyPart);
+        keyNumbers[3 * i] = start;
+        keyNumbers[3 * i + 1] = end;
+        keyNumbers[3 * i + 2] = mentionCount;
+      }
       if (entity.typeIndex >= 0) (groups[entity.typeIndex] ??= []).push(entity.link);
       things.push(things.length === 0 ? entity.thing : entity.nextThing);
       if (mentionCount >= 3) about.push(about.length === 0 ? entity.thing : entity.nextThing);
@@ -352,8 +396,17 @@ export function* eachPage(context: PageContext): Generator<SitePage, void, undef
       const topicItem = topicLinks.get(indexed.topics[i]!);
       if (topicItem) topics.push(topicItem);
     }
+    let key: string | undefined;
+    if (keyParts) {
+      for (const topic of topics) keyParts.push(topic.href, topic.name);
+      keyParts.push("related");
+      for (const other of indexed.related) keyParts.push(cardKeys[other]!);
+      keyParts.push(cardKeys[position + 1] ?? "-", cardKeys[position - 1] ?? "-");
+      key = keyOf(keyParts, keyNumbers.subarray(0, 3 * indexed.entities.length));
+      if (reuse!("article", a.url, key)) return { list: "article", reused: true, url: a.url, key, updated: a.updated };
+    }
     const card = cards[position]!;
-    return {
+    const page: ArticlePage = {
       url: a.url,
       title: a.title,
       description: a.summary,
@@ -378,8 +431,9 @@ export function* eachPage(context: PageContext): Generator<SitePage, void, undef
       next: position > 0 ? cards[position - 1]! : null,
       jsonLd: newsArticleJsonLd(a, things, about, site, location, siteUrl, siteLd),
     };
+    return key === undefined ? { list: "article", page } : { list: "article", page, key };
   };
-  for (let position = 0; position < index.articles.length; position++) yield { list: "article", page: articlePage(index.articles[position]!, position) };
+  for (let position = 0; position < index.articles.length; position++) yield articlePage(index.articles[position]!, position);
 
   const indexGroups: LinkItem[][] = [];
   index.entities.forEach((record) => {
@@ -447,8 +501,28 @@ export function* eachPage(context: PageContext): Generator<SitePage, void, undef
     return first ? mentionContext(indexed.article.body, first.start - indexed.article.bodyOffset, first.end - indexed.article.bodyOffset) : null;
   };
   // (One call per entity, not one long loop: V8 optimises a function called thousands of times much sooner.)
-  const entityPages = (record: EntityRecord): EntityPage[] => {
+  // An entity page's key: the entity as linked, its aliases, description and related entities, and each of
+  // its articles with the bounds of the context shown for it.
+  const entityKey = (record: EntityRecord, made: EntityLinks): string | undefined => {
+    const parts = [made.keyPart, JSON.stringify([record.aliases, record.description, record.articles.length])];
+    const count = record.articles.length;
+    for (const [slug, shared] of record.related) parts.push(linksBySlug.get(slug)?.keyPart ?? "-", String(shared));
+    parts.push("articles");
+    // A context not found with its article (an index whose lists disagree) is read from the mentions: no key then.
+    if (made.contextCount !== count) return undefined;
+    for (let at = 0; at < count; at++) {
+      const position = record.articles[at]!;
+      if (contextPositions[made.contextBase + at] !== position) return undefined;
+      parts.push(cardKeys[position]!);
+    }
+    return keyOf(parts, contextBounds.subarray(4 * made.contextBase, 4 * (made.contextBase + count)));
+  };
+  const entityPages = (record: EntityRecord): (SitePage | ReusedPage)[] => {
     const url = entityUrl(record.slug);
+    const made = entityLinks(record);
+    const pages = paginate(record.articles, site.pageSize, url);
+    const key = reuse ? entityKey(record, made) : undefined;
+    if (key !== undefined && pages.every((page) => reuse!("entity", page.url, key))) return pages.map((page) => ({ list: "entity", reused: true, url: page.url, key }));
     const feed = { href: link(`${url}feed.xml`), title: `${record.name}: ${site.title}` };
     const related: LinkItem[] = [];
     for (let i = 0; i < record.related.length; i++) {
@@ -467,9 +541,7 @@ export function* eachPage(context: PageContext): Generator<SitePage, void, undef
       wikidata: record.wikidata,
       articleCount,
     };
-    const made = entityLinks(record);
-    const pages = paginate(record.articles, site.pageSize, url);
-    const entity: EntityPage[] = [];
+    const entity: SitePage[] = [];
     let at = 0;
     for (let p = 0; p < pages.length; p++) {
       const page = pages[p]!;
@@ -481,7 +553,7 @@ export function* eachPage(context: PageContext): Generator<SitePage, void, undef
         items.push({ card: cards[position]!, context });
         at++;
       }
-      entity.push({
+      const entityPage: EntityPage = {
         url: page.url,
         title: pageTitle(record.name, page),
         description,
@@ -492,11 +564,12 @@ export function* eachPage(context: PageContext): Generator<SitePage, void, undef
         timeline,
         items,
         pager: pagerOf(page, url),
-      });
+      };
+      entity.push(key === undefined ? { list: "entity", page: entityPage } : { list: "entity", page: entityPage, key });
     }
     return entity;
   };
-  for (const record of index.entities) for (const page of entityPages(record)) yield { list: "entity", page };
+  for (const record of index.entities) yield* entityPages(record);
 
   const childrenOf = new Map<string, TopicRecord[]>();
   for (const record of index.topics) {

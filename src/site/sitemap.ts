@@ -2,7 +2,7 @@ import type { SiteConfig } from "../content/site-config.js";
 import type { ArchiveIndex } from "../index/archive-index.js";
 import { escapeXml } from "./escape.js";
 import type { OutputFile } from "./feeds.js";
-import { pagesIn, type SitePage, type SitePages } from "./pages.js";
+import { pagesIn, type ReusedPage, type SitePage, type SitePages } from "./pages.js";
 import { absolute, encodeUrl, type SiteLocation } from "./urls.js";
 
 /** The sitemap protocol's limit of URLs per file; past it, sitemap.xml becomes an index of parts. */
@@ -23,7 +23,14 @@ export class SitemapCollector {
   private readonly urls: string[] = [];
   private readonly lastModified = new Map<string, string>();
 
-  add({ list, page }: SitePage): void {
+  add(item: SitePage | ReusedPage): void {
+    if ("reused" in item) {
+      // (Article and entity pages, the ones reused, are never kept from search engines.)
+      if (item.updated !== undefined) this.lastModified.set(item.url, item.updated);
+      this.urls.push(item.url);
+      return;
+    }
+    const { list, page } = item;
     if (list === "article") this.lastModified.set(page.url, page.article.updated);
     if (!page.noindex) this.urls.push(page.url);
   }

@@ -204,6 +204,47 @@ describe("build --incremental equals a clean build", () => {
     });
   }
 
+  it("a page whose inputs' key is unchanged is the page that would be made: every kind of edit, each such page checked", { timeout: 600_000 }, async () => {
+    const texts = await corpusTexts(8);
+    const project = path.join(work.dir, "keys");
+    await makeProject(project, texts);
+    const out = path.join(work.dir, "keys-out");
+    const clean = path.join(work.dir, "keys-clean");
+    // The build makes the pages it would reuse, and fails if one of them came out different.
+    const env = { GAZETTE_CACHE: path.join(work.dir, "keys-cache"), GAZETTE_VERIFY_REUSE: "1" };
+    const build = async (what: string) => {
+      const inc = await gazette(["build", "--incremental", "--content", "content", "--out", out], { cwd: project, env });
+      expect(inc.code, `${what}\n${inc.stderr}`).toBe(0);
+      await rm(clean, { recursive: true, force: true });
+      const full = await gazette(["build", "--content", "content", "--out", clean], { cwd: project, env: { GAZETTE_CACHE: path.join(work.dir, "keys-cache-clean") } });
+      expect(full.code, full.stderr).toBe(0);
+      expect(differences(await snapshot(out), await snapshot(clean)), what).toEqual([]);
+    };
+    await build("first build");
+    const content = (file: string) => path.join(project, "content", file);
+    const story = (i: number) => path.join(project, "content", "articles", "1996", dateOf(i).slice(5, 7), `${slugOf(texts[i]!.title)}.md`);
+    const edit = async (file: string, change: (text: string) => string) => writeFile(file, change(await readFile(file, "utf8")));
+
+    await edit(content("topics.yml"), (text) => `${text}\n- code: medtop:99000001\n  label: test topic on said\n  keywords: [said]\n  min_score: 1\n`);
+    await build("a topic most articles join");
+    // The entity in most articles.
+    const entities = JSON.parse(await readFile(path.join(out, "api", "entities.json"), "utf8")) as { name: string; articles: string[] }[];
+    const name = entities.reduce((best, entity) => (entity.articles.length > best.articles.length ? entity : best)).name;
+    // Renamed (a new page), on the pages of every entity it appears beside.
+    await writeFile(content("entities.yml"), `- name: ${JSON.stringify(`Greater ${name}`)}\n  type: place\n  aliases: [${JSON.stringify(name)}]\n  description: Curated.\n  wikidata: Q1\n`);
+    await build(`a registry entry renaming ${name}`);
+    await edit(story(3), (text) => text.replace(/^title: (.*)$/m, (_line, title: string) => `title: "UPDATE 1: ${title.replace(/^"|"$/g, "")}"`));
+    await build("a title, on its neighbours' and related pages");
+    await edit(story(5), (text) => `${text.trimEnd()}\n\nOfficials in ${name} said on Friday the talks would resume.\n`);
+    await build("a sentence naming an entity");
+    await edit(content("site.yml"), (text) => text.replace("title: Diff Gazette", "title: Diff Gazette Weekly"));
+    await build("the site's title");
+    await edit(content("site.yml"), (text) => text.replace(/page_size: \d+/, "page_size: 3"));
+    await build("the page size");
+    await unlink(story(1));
+    await build("an article deleted");
+  });
+
   // Four builds each, through the CLI: far past vitest's default five seconds on a busy machine.
   it("a full build over its own site patches it to a clean build's bytes: lost files written, stray files removed", { timeout: 180_000 }, async () => {
     const texts = await corpusTexts(4);
