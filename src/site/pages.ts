@@ -138,8 +138,8 @@ export interface PageContext {
   /**
    * For a build over pages it made before: whether it has the page of this list at `url` made from inputs
    * with this key. Article and entity pages then get a key, a hash of everything their page object is made
-   * from (the site's settings, and the hashes and URLs of the article files, entity records, mention offsets,
-   * topics and neighbours they show), and one the build has is not made again but given as a ReusedPage:
+   * from (the site's settings, and the hashes of the article files, entity records, mention offsets, topics
+   * and neighbours they show), and one the build has is not made again but given as a ReusedPage:
    * after one edit, making and serialising every page of a 10,000-article site cost ~2 s for the few dozen
    * that changed. Without it, every page is made.
    */
@@ -237,13 +237,12 @@ export function* eachPage(context: PageContext): Generator<SitePage | ReusedPage
   });
   const dayLabels = new Map<string, string>();
   const cards = index.articles.map(({ article }) => toCard(article, link, site.language, dayLabels));
-  // Keys (see PageContext.reuse): every part joined with a separator no text holds, then hashed. An article's
-  // card and body are made from its file's text (its hash) and its URL; the site's settings and address
-  // go into every key.
-  // (Parts are short digests and numbers as bytes: joining the texts themselves cost more than the pages saved.)
+  // Keys (see PageContext.reuse): every part joined with a separator no text holds, then hashed, with the
+  // site's settings and address. An article's card, URL (design.md: its date and slug) and body are made
+  // from its file's text, so its hash stands for them. Parts are short digests, and numbers go in as bytes:
+  // joining the texts themselves cost more than the pages saved.
   const digest = (text: string) => createHash("sha256").update(text).digest("base64url").slice(0, 16);
   const siteKey = reuse ? digest(JSON.stringify([site, location])) : "";
-  // The URL is made from the file's text too (design.md: date and slug).
   const cardKeys = reuse ? index.articles.map(({ article }) => article.hash.slice(0, 16)) : [];
   const keyOf = (parts: string[], numbers: Int32Array) =>
     createHash("sha256").update(siteKey).update(parts.join("\u0001")).update(numbers).digest("base64url").slice(0, 22);
