@@ -5,6 +5,7 @@ import type { ArticleEntity } from "../nlp/canonical.js";
 import type { ArticleAnalysis } from "../nlp/extract.js";
 import { entityKey, entitySlug } from "../nlp/names.js";
 import type { EntityType } from "../nlp/types.js";
+import { lowerBound } from "../sorted.js";
 
 /** An article with what the index knows of it. Articles are referred to by their position, newest first. */
 export interface IndexedArticle {
@@ -471,17 +472,6 @@ function relatedArticles(ids: Int32Array, firstOf: Int32Array, tallies: EntityTa
     for (let k = 0; k < size; k++) best.push(top[k]!);
     return best;
   }
-}
-
-function lowerBound(sorted: number[], value: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid]! < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 function pickMostVoted<T extends string>(votes: [T, number][]): T {

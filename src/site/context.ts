@@ -1,4 +1,5 @@
 import { outputSafeText } from "../content/text.js";
+import { lowerBound, upperBound } from "../sorted.js";
 
 /** The sentence around a mention, split so a template can mark the name: keyword in context. */
 export interface MentionContext {
@@ -70,29 +71,15 @@ export function mentionContextIn(body: string, breaks: SentenceBreaks, start: nu
 
 /** Where the context of a mention starting at `start` begins: the last sentence start at or before it, at most MAX_SIDE before it. */
 export function contextStart(breaks: SentenceBreaks, start: number): number {
-  const { starts } = breaks;
-  let lo = 0;
-  let hi = breaks.startCount;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (starts[mid]! <= start) lo = mid + 1;
-    else hi = mid;
-  }
+  const after = upperBound(breaks.starts, start, breaks.startCount);
   // The body starts a sentence.
-  return Math.max(lo > 0 ? starts[lo - 1]! : 0, start - MAX_SIDE, 0);
+  return Math.max(after > 0 ? breaks.starts[after - 1]! : 0, start - MAX_SIDE, 0);
 }
 
 /** Where the context of a mention ending at `end` stops: the first sentence end at or after it, at most MAX_SIDE after it. */
 export function contextEnd(breaks: SentenceBreaks, bodyLength: number, end: number): number {
-  const { ends } = breaks;
-  let lo = 0;
-  let hi = breaks.endCount;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (ends[mid]! < end) lo = mid + 1;
-    else hi = mid;
-  }
-  return Math.min(lo < breaks.endCount ? ends[lo]! : bodyLength, end + MAX_SIDE, bodyLength);
+  const at = lowerBound(breaks.ends, end, breaks.endCount);
+  return Math.min(at < breaks.endCount ? breaks.ends[at]! : bodyLength, end + MAX_SIDE, bodyLength);
 }
 
 function startsSentence(body: string, at: number): boolean {
