@@ -248,7 +248,9 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const templateSet = await scanTemplates(templatesDir);
     const globals: Globals = { gazette: { site: archive.site, prefix: location.pathPrefix, baseUrl: location.baseUrl } };
     const baseKey = `${await codeFingerprint()}\0${templateSet.hash}\0${JSON.stringify(globals)}\0`;
-    const fast = fastTemplates(templateSet.templates, templatesDir, globals);
+    // Renders on this thread the few pages a small edit changes, with the templates compiled once here.
+    const renderer = new PageRenderer(templatesDir, [], globals);
+    const fast = fastTemplates(templateSet.templates, renderer);
     const eleventyTemplates = templateSet.templates.filter((t) => !fast.includes(t));
     // Gazette's own templates get each page as it is made, and it is let go once handed on; templates a
     // newsroom adds are rendered by Eleventy from whole lists, so then the lists are made whole first.
@@ -272,7 +274,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     let workersReady = false;
     const queue = new RenderQueue(async (jobs, parallel) => {
       await makeRoot();
-      if (!parallel) return void new PageRenderer(templatesDir, specs, globals).renderToFiles(root, jobs);
+      if (!parallel) return void renderer.renderToFiles(root, jobs);
       if (!workersReady) pool.setup({ type: "setup-render", templatesDir, templates: specs, globals });
       workersReady = true;
       await pool.run<number>({ type: "render", root, jobs });
@@ -515,17 +517,12 @@ function sha(data: string | Uint8Array): string {
  * (the entity index counts articles), which kept an edited article from
  * being online within seconds.
  */
-function fastTemplates(templates: TemplateSpec[], templatesDir: string, globals: Globals): TemplateSpec[] {
+function fastTemplates(templates: TemplateSpec[], renderer: PageRenderer): TemplateSpec[] {
   if (process.env.GAZETTE_RENDERER === "eleventy") return [];
   const claimed = new Set<string>();
   const lists = new Set<string>(PAGE_LISTS);
   return templates.filter((template) => {
-    if (!template.list || !lists.has(template.list) || claimed.has(template.list)) return false;
-    try {
-      new PageRenderer(templatesDir, [template], globals);
-    } catch {
-      return false;
-    }
+    if (!template.list || !lists.has(template.list) || claimed.has(template.list) || !renderer.tryAdd(template)) return false;
     claimed.add(template.list);
     return true;
   });

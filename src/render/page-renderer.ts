@@ -57,6 +57,16 @@ export class PageRenderer {
     }
   }
 
+  /** Compiles one more template; false, with nothing added, when it does not compile (it uses what only Eleventy has). */
+  tryAdd(template: Pick<TemplateSpec, "name" | "file" | "body">): boolean {
+    try {
+      this.compiled.set(template.name, new nunjucks.Template(template.body, this.env, template.file, true) as CompiledTemplate);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** The HTML of one page. */
   render(job: PageJob): string {
     const template = this.compiled.get(job.template);
