@@ -645,7 +645,7 @@ const TIMESTAMP_GRAIN_NS = 2_000_000_000n;
  * times) and some strings: what `make` trusts, plus the change time, which every write and rename moves
  * and no tool sets back. Reading the bytes instead cost ~1 s per 10,000 articles on every build. A file
  * changed within a timestamp grain of now could change again unseen, so then the hash is null (not
- * recorded, never matched), as git treats "racily clean" files.
+ * recorded, never matched), as git treats "racily clean" files; so it is for a folder holding a link.
  */
 async function inputsSignature(dirs: string[], strings: string[]): Promise<{ hash: string | null }> {
   const hash = createHash("sha256");
@@ -653,7 +653,11 @@ async function inputsSignature(dirs: string[], strings: string[]): Promise<{ has
   let racy = false;
   for (const text of strings) hash.update(`${text}\0`);
   for (const dir of dirs) {
-    const files = await listTree(dir);
+    const { files, plain } = await scanTree(dir);
+    // A symbolic link (an article kept elsewhere, say) can point at a file that changes with nothing here
+    // changing: a folder holding one is never trusted to be as it was.
+    if (!plain) racy = true;
+    files.sort();
     hash.update(`${dir}\0${files.length}\0`);
     for (const file of files) {
       const info = statSync(path.join(dir, file), { bigint: true, throwIfNoEntry: false });

@@ -1,7 +1,7 @@
 // Issue 5's differential test: seeded random sequences of edits to a small archive (articles, registry,
 // taxonomy, templates, public files, settings), each followed by `build --incremental` on the same output
 // folder, which must then hold exactly the bytes of a clean build into an empty folder.
-import { cp, readFile, rename, rm, unlink, writeFile } from "node:fs/promises";
+import { cp, readFile, rename, rm, symlink, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gazette, scratch } from "../support/cli.js";
@@ -243,6 +243,29 @@ describe("build --incremental equals a clean build", () => {
     await build("the page size");
     await unlink(story(1));
     await build("an article deleted");
+  });
+
+  it("an article kept elsewhere behind a symbolic link: an edit to it is seen by the next build", { timeout: 180_000 }, async () => {
+    const texts = await corpusTexts(2);
+    const project = path.join(work.dir, "linked");
+    await makeProject(project, texts);
+    const story = path.join(project, "content", "articles", "1996", dateOf(1).slice(5, 7), `${slugOf(texts[1]!.title)}.md`);
+    const elsewhere = path.join(work.dir, "linked-story.md");
+    await rename(story, elsewhere);
+    await symlink(elsewhere, story);
+    const out = path.join(work.dir, "linked-out");
+    const env = { GAZETTE_CACHE: path.join(work.dir, "linked-cache") };
+    const build = () => gazette(["build", "--incremental", "--content", "content", "--out", out], { cwd: project, env });
+    // Each build past the window in which a file just changed is never trusted anyway.
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 2_500));
+    await settle();
+    expect((await build()).code).toBe(0);
+    await writeFile(elsewhere, (await readFile(elsewhere, "utf8")).trimEnd() + "\n\nA sentence added where the link points.\n");
+    await settle();
+    const again = await build();
+    expect(again.code, again.stderr).toBe(0);
+    const page = await readFile(path.join(out, "articles", "1996", dateOf(1).slice(5, 7), slugOf(texts[1]!.title), "index.html"), "utf8");
+    expect(page).toContain("A sentence added where the link points.");
   });
 
   // Four builds each, through the CLI: far past vitest's default five seconds on a busy machine.
