@@ -353,19 +353,19 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     // Unchanged files of the old output are linked into the new folder later; a page whose file cannot be
     // linked is rendered then, so its job is kept.
     const mayRelink = !incremental && Boolean(old);
-    // Article and entity pages carry the key of their inputs (PageContext.reuse), recorded in the manifest; in
-    // a folder patched in place, a page whose key and template are those it was made with is not made again.
+    // Article and entity pages carry the key of their inputs (PageContext.reuse), recorded in the manifest with
+    // what every page shares (code, templates, globals: baseKey); in a folder patched in place, a page whose key
+    // is the one it was made with, under the same baseKey, is not made again.
     // GAZETTE_VERIFY_REUSE=1 (the differential tests) makes such pages anyway and checks they came out the same.
     const keys: Record<string, string> = {};
     const keyBase = sha(baseKey);
-    const storedKey = (template: string, key: string) => sha(`${keyBase}\0${template}\0${key}`);
+    const oldKeys = old?.keys?.base === keyBase ? old.keys.files : null;
     const verifyReuse = process.env.GAZETTE_VERIFY_REUSE === "1";
     const sameAsBefore = new Set<string>();
     const reuse: PageContext["reuse"] = (list, url, key) => {
-      const template = templateOf.get(list);
-      if (!incremental || !template || !old?.keys) return false;
+      if (!incremental || !oldKeys || !templateOf.has(list)) return false;
       const file = outputPathOf(url);
-      if (old.keys[file] !== storedKey(template, key) || old.files[file] === undefined || !present(file)) return false;
+      if (oldKeys[file] !== key || old!.files[file] === undefined || !present(file)) return false;
       if (!verifyReuse) return true;
       sameAsBefore.add(file);
       return false;
@@ -380,7 +380,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         const hash = old!.files[file]!;
         pageHashes.update(hash);
         plan.set(file, { kind: "page", hash, template: template! });
-        keys[file] = old!.keys![file]!;
+        keys[file] = item.key;
         pageCount++;
         continue;
       }
@@ -394,7 +394,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       const hash = sha(`${baseKey}${template}\0${json}`);
       pageHashes.update(hash);
       const job: PageJob = { template, path: file, json, ...(body ? { body } : {}) };
-      if (item.key !== undefined) keys[file] = storedKey(template, item.key);
+      if (item.key !== undefined) keys[file] = item.key;
       if (sameAsBefore.has(file) && hash !== old!.files[file]) throw new Error(`internal error: ${file} changed although the key of its inputs did not: site/pages.ts leaves an input out of its key`);
       pageCount++;
       const changed = old?.files[file] !== hash || !present(file);
@@ -414,7 +414,6 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     // (Its files are all under pagefind/, where no page is.)
     for (const file of await (search ?? searchIndexFiles(index, archive.site))) plan.set(file.path, { kind: "text", hash: `T${sha(file.content)}`, content: file.content });
 
-
     const changed: string[] = [];
     const unchanged: string[] = [];
     for (const [file, planned] of plan) (old && old.files[file] === planned.hash && present(file) ? unchanged : changed).push(file);
@@ -427,7 +426,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const inputRecord = inputs.hash === null ? undefined : { hash: inputs.hash, summary: { articles: done.articles, entities: done.entities, topics: done.topics, pages: done.pages, files: done.files } };
     const manifestExtra = {
       ...(eleventyHash ? { eleventy: { hash: eleventyHash, files: eleventyFiles.filter((file) => plan.get(file)?.kind === "eleventy") } } : {}),
-      keys,
+      keys: { base: keyBase, files: keys },
       ...(inputRecord ? { inputs: inputRecord } : {}),
     };
 

@@ -114,7 +114,6 @@ export async function writeFileAtomic(file: string, content: string): Promise<vo
   await rename(temporary, file);
 }
 
-
 const BASE_FORMAT = "gazette-cache/2";
 const LOG_FORMAT = "gazette-cache-log/2";
 /**

@@ -46,8 +46,11 @@ export interface Manifest {
    * hash the same has nothing to do.
    */
   inputs?: { hash: string; summary: { articles: number; entities: number; topics: number; pages: number; files: number } };
-  /** Output path -> key of the inputs its page was made from, for pages that have one (site/pages.ts PageContext.reuse). */
-  keys?: Record<string, string>;
+  /**
+   * Output path -> key of the inputs its page was made from, for pages that have one (site/pages.ts
+   * PageContext.reuse), valid under `base`, a hash of what every page shares (code, templates, globals).
+   */
+  keys?: { base: string; files: Record<string, string> };
 }
 
 export type Journal =
