@@ -1,5 +1,5 @@
-import { readFileSync } from "node:fs";
-import { readdir, readFile } from "node:fs/promises";
+import { readdirSync, readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArticle, type Article } from "./article.js";
 import type { ContentIssue } from "./issues.js";
@@ -97,7 +97,8 @@ function lineAndColumnOfByte(bytes: Uint8Array, offset: number): { line: number;
 export async function listArticleFiles(articlesDir: string): Promise<string[]> {
   let entries: string[];
   try {
-    entries = (await readdir(articlesDir, { recursive: true })) as string[];
+    // Synchronous: the promise form's hop per folder cost twice the time.
+    entries = readdirSync(articlesDir, { recursive: true, encoding: "utf8" });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
     throw error;

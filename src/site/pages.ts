@@ -246,7 +246,6 @@ export function* eachPage(context: PageContext): Generator<SitePage | ReusedPage
   const cardKeys = reuse ? index.articles.map(({ article }) => article.hash.slice(0, 16)) : [];
   const keyOf = (parts: string[], numbers: Int32Array) =>
     createHash("sha256").update(siteKey).update(parts.join("\u0001")).update(numbers).digest("base64url").slice(0, 22);
-  let keyNumbers = new Int32Array(1024);
   const pagerOf = (page: { number: number; total: number }, baseUrl: string): Pager => ({
     current: page.number,
     total: page.total,
@@ -322,25 +321,23 @@ export function* eachPage(context: PageContext): Generator<SitePage | ReusedPage
   const firstNumber = new Int32Array(index.articles.length + 1);
   index.articles.forEach((indexed, position) => (firstNumber[position + 1] = firstNumber[position]! + indexed.entities.length));
   const entityNumbers = new Int32Array(firstNumber[index.articles.length]!);
-  // One pass over each article's entities makes its body links, its entity groups, its JSON-LD and the
-  // keyword in context each entity page shows for it.
+  // Each article's entities as its page shows them, found in one pass that also keeps the keyword in context
+  // each entity page shows for it: the entity's links, and the file offsets of its first mention in the body
+  // (-1 when only the title names it) and its number of mentions, three numbers an entity. Scratch lists
+  // every article reuses.
+  let shown: EntityLinks[] = [];
+  let shownFacts = new Int32Array(1024);
   const articlePage = (indexed: ArchiveIndex["articles"][number], position: number): SitePage | ReusedPage => {
     const a = indexed.article;
     const body = a.body;
-    // Its key's parts: its own card, then each entity as linked with its first mention and count, then its
-    // topics, related articles and neighbours.
-    const keyParts: string[] | null = reuse ? [cardKeys[position]!] : null;
-    if (keyParts && keyNumbers.length < 3 * indexed.entities.length) keyNumbers = new Int32Array(6 * indexed.entities.length);
+    const entityCount = indexed.entities.length;
+    if (shownFacts.length < 3 * entityCount) shownFacts = new Int32Array(6 * entityCount);
+    if (shown.length < entityCount) shown = new Array<EntityLinks>(2 * entityCount);
     // Found when the first mention needs them, into lists every article reuses.
     let breaks: SentenceBreaks | undefined;
-    const links: BodyLink[] = [];
-    const groups: LinkItem[][] = [];
-    // The JSON-LD's entity lists, as pieces: the first entity's JSON, then each next one's with its comma.
-    const things: string[] = [];
-    const about: string[] = [];
     const noted = entityFacts(indexed);
-    const facts = noted?.length === 4 * indexed.entities.length ? noted : undefined;
-    for (let i = 0; i < indexed.entities.length; i++) {
+    const facts = noted?.length === 4 * entityCount ? noted : undefined;
+    for (let i = 0; i < entityCount; i++) {
       const slug = indexed.entities[i]!;
       // From the index's facts when they hold for this entity, else from the article's mentions.
       const known = facts ? linksAt[facts[4 * i]!] : undefined;
@@ -361,7 +358,10 @@ export function* eachPage(context: PageContext): Generator<SitePage | ReusedPage
         end = first ? first.end : -1;
         mentionCount = mentions?.length ?? 0;
       }
-      if (start >= 0) links.push({ start: start - a.bodyOffset, end: end - a.bodyOffset, url: entity.link.href });
+      shown[i] = entity;
+      shownFacts[3 * i] = start;
+      shownFacts[3 * i + 1] = end;
+      shownFacts[3 * i + 2] = mentionCount;
       // Kept for the entity's page, in the order of its article list (an entity's list has room for each of its articles).
       entityNumbers[firstNumber[position]! + i] = entity.number;
       if (entity.contextCount < entity.contextRoom) {
@@ -375,35 +375,44 @@ export function* eachPage(context: PageContext): Generator<SitePage | ReusedPage
           contextBounds[4 * slot + 3] = contextEnd(breaks, body.length, end - a.bodyOffset);
         } else contextBounds[4 * slot] = -1;
       }
-      if (keyParts) {
-        keyParts.push(entity.keyPart);
-        keyNumbers[3 * i] = start;
-        keyNumbers[3 * i + 1] = end;
-        keyNumbers[3 * i + 2] = mentionCount;
-      }
+    }
+    const topics: LinkItem[] = [];
+    for (let i = 0; i < indexed.topics.length; i++) {
+      const topicItem = topicLinks.get(indexed.topics[i]!);
+      if (topicItem) topics.push(topicItem);
+    }
+    // Its key: its own card, then each entity as linked with its first mention and count, then its topics,
+    // related articles and neighbours. A page the build has is given back before any of it is made.
+    let key: string | undefined;
+    if (reuse) {
+      const keyParts = [cardKeys[position]!];
+      for (let i = 0; i < entityCount; i++) keyParts.push(shown[i]!.keyPart);
+      for (const topic of topics) keyParts.push(topic.href, topic.name);
+      keyParts.push("related");
+      for (const other of indexed.related) keyParts.push(cardKeys[other]!);
+      keyParts.push(cardKeys[position + 1] ?? "-", cardKeys[position - 1] ?? "-");
+      key = keyOf(keyParts, shownFacts.subarray(0, 3 * entityCount));
+      if (reuse("article", a.url, key)) return { list: "article", reused: true, url: a.url, key, updated: a.updated };
+    }
+    // One more pass makes its body links, its entity groups and its JSON-LD.
+    const links: BodyLink[] = [];
+    const groups: LinkItem[][] = [];
+    // The JSON-LD's entity lists, as pieces: the first entity's JSON, then each next one's with its comma.
+    const things: string[] = [];
+    const about: string[] = [];
+    for (let i = 0; i < entityCount; i++) {
+      const entity = shown[i]!;
+      const start = shownFacts[3 * i]!;
+      if (start >= 0) links.push({ start: start - a.bodyOffset, end: shownFacts[3 * i + 1]! - a.bodyOffset, url: entity.link.href });
       if (entity.typeIndex >= 0) (groups[entity.typeIndex] ??= []).push(entity.link);
       things.push(things.length === 0 ? entity.thing : entity.nextThing);
-      if (mentionCount >= 3) about.push(about.length === 0 ? entity.thing : entity.nextThing);
+      if (shownFacts[3 * i + 2]! >= 3) about.push(about.length === 0 ? entity.thing : entity.nextThing);
     }
     const entityGroups: ArticlePage["entityGroups"] = [];
     ENTITY_TYPES.forEach((type, i) => {
       const items = groups[i];
       if (items) entityGroups.push({ type, label: TYPE_LABELS[type].many, items });
     });
-    const topics: LinkItem[] = [];
-    for (let i = 0; i < indexed.topics.length; i++) {
-      const topicItem = topicLinks.get(indexed.topics[i]!);
-      if (topicItem) topics.push(topicItem);
-    }
-    let key: string | undefined;
-    if (keyParts) {
-      for (const topic of topics) keyParts.push(topic.href, topic.name);
-      keyParts.push("related");
-      for (const other of indexed.related) keyParts.push(cardKeys[other]!);
-      keyParts.push(cardKeys[position + 1] ?? "-", cardKeys[position - 1] ?? "-");
-      key = keyOf(keyParts, keyNumbers.subarray(0, 3 * indexed.entities.length));
-      if (reuse!("article", a.url, key)) return { list: "article", reused: true, url: a.url, key, updated: a.updated };
-    }
     const card = cards[position]!;
     const page: ArticlePage = {
       url: a.url,
