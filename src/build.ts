@@ -23,7 +23,7 @@ import { PageRenderer, type BodyJob, type Globals, type PageJob } from "./render
 import { WorkerPool } from "./render/pool.js";
 import { outputPathOf, scanTemplates, type TemplateSpec } from "./render/templates.js";
 import { apiFiles } from "./site/api.js";
-import { atomFeeds, jsonFeed, type OutputFile } from "./site/feeds.js";
+import { atomFeeds, jsonFeed, type OutputFile, type ReuseFile } from "./site/feeds.js";
 import { buildPages, eachPage, PAGE_LISTS, pageCounts, pagesIn, type PageContext, type SitePages } from "./site/pages.js";
 import { newsSitemap, robotsTxt, SitemapCollector } from "./site/sitemap.js";
 import { searchIndexFiles } from "./site/search-index.js";
@@ -148,7 +148,9 @@ type Planned =
   | { kind: "page"; hash: string; template: string; job?: PageJob }
   | { kind: "eleventy"; hash: string }
   | { kind: "copy"; hash: string; from: string }
-  | { kind: "text"; hash: string; content: string | Uint8Array };
+  | { kind: "text"; hash: string; content: string | Uint8Array }
+  /** A data file the folder has, made from inputs with the key it was made with (never made here). */
+  | { kind: "kept"; hash: string };
 
 const BODY_TOKEN = "\u0000gazette-body\u0000";
 
@@ -223,7 +225,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     });
     const location = locate(options.baseUrl ?? archive.site.baseUrl, options.pathPrefix);
 
-    stage("pages");
+    stage("plan");
     // Article bodies are rendered where their page is (in a worker, and only when the page changed):
     // the page object carries a token naming the body's content until then.
     const bodies = new Map<string, BodyJob>();
@@ -237,14 +239,6 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         return token;
       },
     };
-    const extraFiles: OutputFile[] = [
-      ...atomFeeds(index, archive.site, location),
-      jsonFeed(index, archive.site, location),
-      newsSitemap(index, archive.site, location),
-      robotsTxt(location),
-      ...apiFiles(index, location),
-    ];
-    stage("plan");
     const templateSet = await scanTemplates(templatesDir);
     const globals: Globals = { gazette: { site: archive.site, prefix: location.pathPrefix, baseUrl: location.baseUrl } };
     const baseKey = `${await codeFingerprint()}\0${templateSet.hash}\0${JSON.stringify(globals)}\0`;
@@ -261,6 +255,26 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const present = (file: string) => !audit || audit.files.has(file);
     const plan = new Map<string, Planned>();
     const pageHashes = createHash("sha256");
+
+    // Article and entity pages, and the feeds, carry the key of their inputs (PageContext.reuse, atomFeeds),
+    // recorded in the manifest with what every page shares (code, templates, globals: baseKey); in a folder
+    // patched in place, a file whose key is the one it was made with, under the same baseKey, is not made again.
+    // GAZETTE_VERIFY_REUSE=1 (the differential tests) makes such files anyway and checks they came out the same.
+    const keys: Record<string, string> = {};
+    const keyBase = sha(baseKey);
+    const oldKeys = old?.keys?.base === keyBase ? old.keys.files : null;
+    const verifyReuse = process.env.GAZETTE_VERIFY_REUSE === "1";
+    const sameAsBefore = new Set<string>();
+    const reuseFile: ReuseFile = (file, key) => {
+      if (!incremental || !oldKeys) return false;
+      if (oldKeys[file] !== key || old!.files[file] === undefined || !present(file)) return false;
+      if (!verifyReuse) return true;
+      sameAsBefore.add(file);
+      return false;
+    };
+    const madeAsBefore = (file: string, hash: string) => {
+      if (sameAsBefore.has(file) && hash !== old!.files[file]) throw new Error(`internal error: ${file} changed although the key of its inputs did not: site/ leaves an input out of its key`);
+    };
 
     const root = incremental ? `${outDir}.gazette-patch-${process.pid}` : `${outDir}.gazette-staging-${process.pid}`;
     let rootMade: Promise<void> | null = null;
@@ -285,7 +299,19 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       const from = path.join(publicDir, file);
       plan.set(file, { kind: "copy", hash: `P${sha(await readFile(from))}`, from });
     }
-    for (const file of extraFiles) plan.set(file.path, { kind: "text", hash: `T${sha(file.content)}`, content: file.content });
+
+    stage("feeds");
+    const planText = (file: OutputFile) => {
+      const hash = `T${sha(file.content)}`;
+      plan.set(file.path, { kind: "text", hash, content: file.content });
+      return hash;
+    };
+    for (const feed of atomFeeds(index, archive.site, location, reuseFile)) {
+      keys[feed.path] = feed.key;
+      if ("reused" in feed) plan.set(feed.path, { kind: "kept", hash: old!.files[feed.path]! });
+      else madeAsBefore(feed.path, planText(feed));
+    }
+    for (const file of [jsonFeed(index, archive.site, location), newsSitemap(index, archive.site, location), robotsTxt(location), ...apiFiles(index, location)]) planText(file);
 
     // Each page is hashed, and rendered in the workers at once when its hash changed: its JSON lives only
     // until a worker has written it, so memory stays flat however large the archive.
@@ -350,26 +376,10 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
 
     // Pages come list by list (PAGE_LISTS order); each is planned, and rendered at once if it changed.
     const templateOf = new Map(fast.map((template) => [template.list, template.name]));
+    const reuse: PageContext["reuse"] = (list, url, key) => templateOf.has(list) && reuseFile(outputPathOf(url), key);
     // Unchanged files of the old output are linked into the new folder later; a page whose file cannot be
     // linked is rendered then, so its job is kept.
     const mayRelink = !incremental && Boolean(old);
-    // Article and entity pages carry the key of their inputs (PageContext.reuse), recorded in the manifest with
-    // what every page shares (code, templates, globals: baseKey); in a folder patched in place, a page whose key
-    // is the one it was made with, under the same baseKey, is not made again.
-    // GAZETTE_VERIFY_REUSE=1 (the differential tests) makes such pages anyway and checks they came out the same.
-    const keys: Record<string, string> = {};
-    const keyBase = sha(baseKey);
-    const oldKeys = old?.keys?.base === keyBase ? old.keys.files : null;
-    const verifyReuse = process.env.GAZETTE_VERIFY_REUSE === "1";
-    const sameAsBefore = new Set<string>();
-    const reuse: PageContext["reuse"] = (list, url, key) => {
-      if (!incremental || !oldKeys || !templateOf.has(list)) return false;
-      const file = outputPathOf(url);
-      if (oldKeys[file] !== key || old!.files[file] === undefined || !present(file)) return false;
-      if (!verifyReuse) return true;
-      sameAsBefore.add(file);
-      return false;
-    };
     const sitemap = new SitemapCollector();
     for (const item of allPages ? pagesIn(allPages) : eachPage({ ...pageContext, reuse })) {
       sitemap.add(item);
@@ -395,7 +405,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       pageHashes.update(hash);
       const job: PageJob = { template, path: file, json, ...(body ? { body } : {}) };
       if (item.key !== undefined) keys[file] = item.key;
-      if (sameAsBefore.has(file) && hash !== old!.files[file]) throw new Error(`internal error: ${file} changed although the key of its inputs did not: site/pages.ts leaves an input out of its key`);
+      madeAsBefore(file, hash);
       pageCount++;
       const changed = old?.files[file] !== hash || !present(file);
       plan.set(file, { kind: "page", hash, template, ...(mayRelink && !changed ? { job } : {}) });
@@ -466,6 +476,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
           if (planned.kind === "copy") await copyFile(planned.from, to);
           else if (planned.kind === "text") await writeFile(to, planned.content);
           else if (planned.kind === "eleventy") await rename(path.join(eleventyRun!, file), to);
+          else throw new Error(`internal error: ${file} must be written again, but it was not made`);
         }),
       );
     }
