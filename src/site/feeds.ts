@@ -60,9 +60,10 @@ export function atomFeeds(index: ArchiveIndex, site: SiteConfig, location: SiteL
     const positions = spec.articles.length > site.feedSize ? spec.articles.slice(0, site.feedSize) : spec.articles;
     let key: string | undefined;
     if (reuse) {
-      const hash = createHash("sha256").update(`${siteKey}\0${spec.path}\0${spec.pageUrl}\0${spec.title}\0${spec.subtitle}\0`);
-      for (let i = 0; i < positions.length; i++) hash.update(index.articles[positions[i]!]!.article.hash);
-      key = hash.digest("base64url").slice(0, 22);
+      // One piece of text, hashed at once: a hash update per article cost more than the rest of the key.
+      let text = `${siteKey}\0${spec.path}\0${spec.pageUrl}\0${spec.title}\0${spec.subtitle}\0`;
+      for (let i = 0; i < positions.length; i++) text += index.articles[positions[i]!]!.article.hash;
+      key = createHash("sha256").update(text).digest("base64url").slice(0, 22);
       if (reuse(spec.path, key)) return { path: spec.path, key, reused: true };
     }
     let latest = -1;

@@ -120,12 +120,14 @@ export type SitePage = { [K in keyof SitePages]: { list: K; page: SitePages[K][n
 
 /** A page not made again: its inputs' key is that of the page the build already has (see PageContext.reuse). */
 export interface ReusedPage {
-  list: "article" | "entity";
+  list: "article" | "entity" | "home" | "topic" | "archiveMonth";
   reused: true;
   url: string;
   key: string;
   /** An article's last change, as its page gives it to the sitemap. */
   updated?: string;
+  /** As the page says: kept from search engines (a topic no article is about yet). */
+  noindex?: true;
 }
 
 export type RenderBody = (article: Article, links: BodyLink[]) => string;
@@ -255,14 +257,29 @@ export function* eachPage(context: PageContext): Generator<SitePage | ReusedPage
   });
   const siteFeed = { href: link("/feed.xml"), title: site.title };
   const pageTitle = (title: string, page: { number: number }) => (page.number > 1 ? `${title} (page ${page.number})` : title);
+  // A listing page's key: its list's frame (a digest of all its pages show besides their cards and place),
+  // its place in the list, and its cards' keys. Cards were most of the JSON made and hashed after an edit.
+  const noNumbers = new Int32Array(0);
+  const listingKey = (frame: string, page: { url: string; number: number; total: number; items: number[] }): string => {
+    const parts = [frame, page.url, String(page.number), String(page.total)];
+    for (let i = 0; i < page.items.length; i++) parts.push(cardKeys[page.items[i]!]!);
+    return keyOf(parts, noNumbers);
+  };
 
-  const home: ListingPage[] = paginate(cards, site.pageSize, "/").map((page) => ({
-    ...base(page.url, page.number > 1 ? pageTitle("Latest articles", page) : site.title, site.description, siteFeed),
-    heading: "Latest articles",
-    cards: page.items,
-    pager: pagerOf(page, "/"),
-  }));
-  for (const page of home) yield { list: "home", page };
+  for (const page of paginate(Array.from(cards.keys()), site.pageSize, "/")) {
+    const key = reuse ? listingKey("home", page) : undefined;
+    if (key !== undefined && reuse!("home", page.url, key)) {
+      yield { list: "home", reused: true, url: page.url, key };
+      continue;
+    }
+    const home: ListingPage = {
+      ...base(page.url, page.number > 1 ? pageTitle("Latest articles", page) : site.title, site.description, siteFeed),
+      heading: "Latest articles",
+      cards: page.items.map((position) => cards[position]!),
+      pager: pagerOf(page, "/"),
+    };
+    yield key === undefined ? { list: "home", page: home } : { list: "home", page: home, key };
+  }
 
   // Each entity's link, group and JSON-LD once, shared by every page that names it.
   const typeIndex = new Map<string, number>(ENTITY_TYPES.map((type, i) => [type, i]));
@@ -606,30 +623,41 @@ export function* eachPage(context: PageContext): Generator<SitePage | ReusedPage
   }];
   for (const page of topicIndex) yield { list: "topicIndex", page };
   const topEntities = topEntitiesOf(entityList, entityNumbers, firstNumber);
-  const topicPages = (record: TopicRecord): TopicPage[] => {
+  const topicPages = function* (record: TopicRecord): Generator<SitePage | ReusedPage, void, undefined> {
     const url = topicUrl(record.topic.slug);
     const parent = record.topic.parent ? topicByCode.get(record.topic.parent) : undefined;
     const feed = { href: link(`${url}feed.xml`), title: `${record.topic.label}: ${site.title}` };
     const timeline = timelineOf(record.articles);
     const related = topEntities(record.articles).map(([entity, shared]) => countedLink(entity, shared));
-    return paginate(record.articles, site.pageSize, url).map((page) => ({
-      ...base(page.url, pageTitle(capitalise(record.topic.label), page), `${count(record.articles.length, "article")} on ${record.topic.label}.`, feed),
-      // A topic no article is about yet keeps its address, but is no page for a search engine.
-      ...(record.articles.length === 0 ? { noindex: true } : {}),
-      topic: {
-        label: capitalise(record.topic.label),
-        code: record.topic.code,
-        parent: parent ? topicLink(parent) : null,
-        children: (childrenOf.get(record.topic.code) ?? []).filter((child) => covered.has(child.topic.code)).map((child) => topicLink(child, true)),
-        articleCount: count(record.articles.length, "article"),
-      },
-      related,
-      timeline,
-      cards: page.items.map((position) => cards[position]!),
-      pager: pagerOf(page, url),
-    }));
+    // A topic no article is about yet keeps its address, but is no page for a search engine.
+    const noindex = record.articles.length === 0;
+    const topic: TopicPage["topic"] = {
+      label: capitalise(record.topic.label),
+      code: record.topic.code,
+      parent: parent ? topicLink(parent) : null,
+      children: (childrenOf.get(record.topic.code) ?? []).filter((child) => covered.has(child.topic.code)).map((child) => topicLink(child, true)),
+      articleCount: count(record.articles.length, "article"),
+    };
+    const frame = reuse ? digest(JSON.stringify(["topic", record.topic, topic, related, timeline])) : "";
+    for (const page of paginate(record.articles, site.pageSize, url)) {
+      const key = reuse ? listingKey(frame, page) : undefined;
+      if (key !== undefined && reuse!("topic", page.url, key)) {
+        yield { list: "topic", reused: true, url: page.url, key, ...(noindex ? { noindex } : {}) };
+        continue;
+      }
+      const topicPage: TopicPage = {
+        ...base(page.url, pageTitle(topic.label, page), `${topic.articleCount} on ${record.topic.label}.`, feed),
+        ...(noindex ? { noindex } : {}),
+        topic,
+        related,
+        timeline,
+        cards: page.items.map((position) => cards[position]!),
+        pager: pagerOf(page, url),
+      };
+      yield key === undefined ? { list: "topic", page: topicPage } : { list: "topic", page: topicPage, key };
+    }
   };
-  for (const record of index.topics) for (const page of topicPages(record)) yield { list: "topic", page };
+  for (const record of index.topics) yield* topicPages(record);
 
   const years = new Map<string, typeof index.months>();
   for (const month of index.months) {
@@ -658,17 +686,25 @@ export function* eachPage(context: PageContext): Generator<SitePage | ReusedPage
   }));
   for (const page of archiveIndex) yield { list: "archiveIndex", page };
   for (const page of archiveYear) yield { list: "archiveYear", page };
-  const monthPages = (m: (typeof index.months)[number]): ListingPage[] => {
+  const monthPages = function* (m: (typeof index.months)[number]): Generator<SitePage | ReusedPage, void, undefined> {
     const url = `/archive/${m.year}/${m.month}/`;
     const label = formatMonth(`${m.year}-${m.month}`, site.language);
-    return paginate(m.articles, site.pageSize, url).map((page) => ({
-      ...base(page.url, pageTitle(`Articles of ${label}`, page), `${site.title}: the articles of ${label}.`),
-      heading: `Articles of ${label}`,
-      cards: page.items.map((position) => cards[position]!),
-      pager: pagerOf(page, url),
-    }));
+    for (const page of paginate(m.articles, site.pageSize, url)) {
+      const key = reuse ? listingKey("archiveMonth", page) : undefined;
+      if (key !== undefined && reuse!("archiveMonth", page.url, key)) {
+        yield { list: "archiveMonth", reused: true, url: page.url, key };
+        continue;
+      }
+      const monthPage: ListingPage = {
+        ...base(page.url, pageTitle(`Articles of ${label}`, page), `${site.title}: the articles of ${label}.`),
+        heading: `Articles of ${label}`,
+        cards: page.items.map((position) => cards[position]!),
+        pager: pagerOf(page, url),
+      };
+      yield key === undefined ? { list: "archiveMonth", page: monthPage } : { list: "archiveMonth", page: monthPage, key };
+    }
   };
-  for (const m of index.months) for (const page of monthPages(m)) yield { list: "archiveMonth", page };
+  for (const m of index.months) yield* monthPages(m);
   yield { list: "search", page: { ...base("/search/", "Search", `Search ${site.title}.`), noindex: true } };
   yield { list: "notFound", page: { ...base("/404.html", "Page not found", "There is no page at this address."), noindex: true } };
 }

@@ -25,9 +25,8 @@ export class SitemapCollector {
 
   add(item: SitePage | ReusedPage): void {
     if ("reused" in item) {
-      // (Article and entity pages, the ones reused, are never kept from search engines.)
       if (item.updated !== undefined) this.lastModified.set(item.url, item.updated);
-      this.urls.push(item.url);
+      if (!item.noindex) this.urls.push(item.url);
       return;
     }
     const { list, page } = item;
