@@ -220,7 +220,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     let search: Promise<OutputFile[]> | null = null;
     const { archive, index } = await analyseArchive(options.contentDir, stage, pool, options.onProgress, (loaded) => {
       const articles = [...loaded.articles].sort(newestFirst).map((article) => ({ article }));
-      search = searchIndexFiles({ articles } as Pick<ArchiveIndex, "articles">, loaded.site);
+      search = searchIndexFiles({ articles } as Pick<ArchiveIndex, "articles">, loaded.site, { thread: true });
       search.catch(() => undefined);
     });
     const location = locate(options.baseUrl ?? archive.site.baseUrl, options.pathPrefix);
@@ -422,7 +422,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     }
     // The Pagefind search bundles, made from the articles themselves (site/search-index.ts): planned like any other file.
     // (Its files are all under pagefind/, where no page is.)
-    for (const file of await (search ?? searchIndexFiles(index, archive.site))) plan.set(file.path, { kind: "text", hash: `T${sha(file.content)}`, content: file.content });
+    for (const file of await (search ?? searchIndexFiles(index, archive.site, { thread: true }))) plan.set(file.path, { kind: "text", hash: `T${sha(file.content)}`, content: file.content });
 
     const changed: string[] = [];
     const unchanged: string[] = [];

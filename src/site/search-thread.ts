@@ -1,0 +1,25 @@
+/**
+ * The thread a build runs Pagefind's client in (PagefindThread in search-index.ts): one bundle a request,
+ * from one Pagefind service kept for the build, closed on request before the thread ends.
+ */
+import { parentPort } from "node:worker_threads";
+import { pagefindBundle, type SearchThreadReply, type SearchThreadRequest } from "./search-index.js";
+
+let service: Promise<typeof import("pagefind")> | null = null;
+
+parentPort!.on("message", (request: SearchThreadRequest) => {
+  if (request.type === "close") {
+    void (async () => {
+      if (service) await (await service).close();
+      parentPort!.close();
+    })();
+    return;
+  }
+  service ??= import("pagefind");
+  void service
+    .then((pagefind) => pagefindBundle(pagefind, request.articles, request.language))
+    .then(
+      (files) => parentPort!.postMessage({ id: request.id, files } satisfies SearchThreadReply),
+      (error: unknown) => parentPort!.postMessage({ id: request.id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) } satisfies SearchThreadReply),
+    );
+});
