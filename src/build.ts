@@ -422,7 +422,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     }
     // The Pagefind search bundles, made from the articles themselves (site/search-index.ts): planned like any other file.
     // (Its files are all under pagefind/, where no page is.)
-    for (const file of await (search ?? searchIndexFiles(index, archive.site, { thread: true }))) plan.set(file.path, { kind: "text", hash: `T${sha(file.content)}`, content: file.content });
+    for (const file of await (search ?? searchIndexFiles(index, archive.site, { thread: true }))) planText(file);
 
     const changed: string[] = [];
     const unchanged: string[] = [];

@@ -139,11 +139,11 @@ export interface PageContext {
   renderBody: RenderBody;
   /**
    * For a build over pages it made before: whether it has the page of this list at `url` made from inputs
-   * with this key. Article and entity pages then get a key, a hash of everything their page object is made
-   * from (the site's settings, and the hashes of the article files, entity records, mention offsets, topics
-   * and neighbours they show), and one the build has is not made again but given as a ReusedPage:
-   * after one edit, making and serialising every page of a 10,000-article site cost ~2 s for the few dozen
-   * that changed. Without it, every page is made.
+   * with this key. Article, entity, home, month and topic pages then get a key, a hash of everything their
+   * page object is made from (the site's settings, and the hashes of the article files, entity records,
+   * mention offsets, topics and neighbours they show), and one the build has is not made again but given as
+   * a ReusedPage: after one edit, making and serialising every page of a 10,000-article site cost ~2 s for
+   * the few dozen that changed. Without it, every page is made.
    */
   reuse?: (list: ReusedPage["list"], url: string, key: string) => boolean;
 }

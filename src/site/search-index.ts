@@ -66,8 +66,8 @@ export async function searchIndexFiles(
     keys.set(year, hash.digest("hex").slice(0, 32));
   }
   const bundles = new Map<string, OutputFile[]>();
-  // Started by indexYear, if a year needs it.
-  let pagefind: PagefindRunner | null = null;
+  // (Started by indexYear, if a year needs it: typed here so the compiler does not take it for null below.)
+  let pagefind = null as PagefindRunner | null;
   const indexYear = async (year: string) => {
     pagefind ??= options.thread ? new PagefindThread() : new PagefindHere();
     const articles = years.get(year)!.map(({ url, title, date, body }) => ({ url, title, date, body }));
@@ -94,7 +94,7 @@ export async function searchIndexFiles(
     await indexing;
     for (const year of unreadable) await indexYear(year);
   } finally {
-    await (pagefind as PagefindRunner | null)?.close();
+    await pagefind?.close();
   }
   for (const year of newestFirst) for (const file of bundles.get(year)!) files.push({ path: `${SEARCH_BUNDLE_DIR}/${year}/${file.path}`, content: file.content });
   await cache.prune().catch(() => undefined);
