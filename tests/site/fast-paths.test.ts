@@ -376,4 +376,32 @@ describe("pages from the index", () => {
       expect(text.match(/<entry>/g)?.length ?? 0).toBeLessThanOrEqual(3);
     }
   });
+
+  it("keys each Atom feed by its inputs: a changed article file changes the keys of exactly the feeds that show it", () => {
+    const index = buildArchiveIndex({ articles, analyses, registry: [], topics });
+    const plain = atomFeeds(index, site, location);
+    const keyed = atomFeeds(index, site, location, () => false);
+    expect(keyed.map((feed) => ("content" in feed ? feed.content : null))).toEqual(plain.map((feed) => feed.content));
+    const keys = new Map(keyed.map((feed) => [feed.path, feed.key]));
+    expect(new Set(keys.values()).size).toBe(keys.size);
+    // The build has every feed with its key: each is given back unmade.
+    expect(atomFeeds(index, site, location, (path, key) => keys.get(path) === key).every((feed) => "reused" in feed)).toBe(true);
+
+    const position = 1;
+    const shows = (list: number[]) => list.slice(0, site.feedSize).includes(position);
+    const expected = [
+      ...(shows(index.articles.map((_, i) => i)) ? ["feed.xml"] : []),
+      ...index.entities.filter((e) => shows(e.articles)).map((e) => `entities/${e.slug}/feed.xml`),
+      ...index.topics.filter((t) => shows(t.articles)).map((t) => `topics/${t.topic.slug}/feed.xml`),
+    ];
+    expect(expected.length).toBeGreaterThan(1);
+    const indexed = index.articles[position]!;
+    index.articles[position] = { ...indexed, article: { ...indexed.article, hash: `${indexed.article.hash}-edited` } };
+    const edited = atomFeeds(index, site, location, () => false);
+    expect(edited.filter((feed) => feed.key !== keys.get(feed.path)).map((feed) => feed.path).sort()).toEqual(expected.sort());
+    // The site's settings are in every key.
+    const editedKeys = new Map(edited.map((feed) => [feed.path, feed.key]));
+    const retitled = atomFeeds(index, { ...site, title: `${site.title} Weekly` }, location, () => false);
+    expect(retitled.every((feed) => feed.key !== editedKeys.get(feed.path))).toBe(true);
+  });
 });
