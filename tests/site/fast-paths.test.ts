@@ -14,7 +14,7 @@ import { mentionContext, mentionContextIn, plainText, sentenceBreaks, type Menti
 import { escapeXml, jsonForScript, scriptSafe } from "../../src/site/escape.js";
 import { atomFeeds } from "../../src/site/feeds.js";
 import { formatMonth } from "../../src/site/format.js";
-import { buildPages, PAGE_LISTS, pageCounts } from "../../src/site/pages.js";
+import { buildPages, eachPage, entityUrl, PAGE_LISTS, pageCounts, paginate, type PageContext } from "../../src/site/pages.js";
 import { articleTimeline, monthNumber, monthTimeline } from "../../src/site/timeline.js";
 import { encodeUrl, href, locate } from "../../src/site/urls.js";
 
@@ -365,6 +365,41 @@ describe("pages from the index", () => {
     expect(pages.article.some((page) => page.jsonLd.includes("\\u003c/script"))).toBe(true);
   });
 
+  it("keys the article, entity and listing pages by their inputs: a changed article file changes the keys of exactly the pages that show it", () => {
+    const index = buildArchiveIndex({ articles, analyses, registry: [], topics });
+    const keysOf = (reuse: PageContext["reuse"]) => {
+      const keys = new Map<string, string | undefined>();
+      for (const item of eachPage({ index, site, location, renderBody, reuse })) keys.set("reused" in item ? item.url : item.page.url, item.key);
+      return keys;
+    };
+    const keys = keysOf(() => false);
+    const keyedLists = new Set(["article", "entity", "home", "topic", "archiveMonth"]);
+    for (const item of eachPage({ index, site, location, renderBody, reuse: () => false })) expect(item.key !== undefined).toBe(keyedLists.has(item.list));
+    // The build has every keyed page with its key: each is given back unmade (a topic no article is about, kept from search engines).
+    const reused = [...eachPage({ index, site, location, renderBody, reuse: (_list, url, key) => keys.get(url) === key })];
+    expect(reused.filter((item) => "reused" in item).length).toBe([...keys.values()].filter((key) => key !== undefined).length);
+    expect(reused.find((item) => "reused" in item && item.list === "topic")).toMatchObject({ noindex: true });
+
+    const position = 5;
+    const urlsOf = (list: number[], base: string) => paginate(list, site.pageSize, base).map((page) => page.url);
+    const pageWith = (list: number[], base: string) => urlsOf(list, base)[Math.floor(list.indexOf(position) / site.pageSize)]!;
+    const month = index.months.find((m) => m.articles.includes(position))!;
+    const expected = new Set([
+      // Its own page, its neighbours' (which link it), and those of the articles it is related to.
+      ...[position - 1, position, position + 1].map((p) => index.articles[p]!.article.url),
+      ...index.articles.filter((indexed) => indexed.related.includes(position)).map((indexed) => indexed.article.url),
+      // Every page of each entity it names (an entity page's key covers all of its articles), and its listing pages.
+      ...index.entities.filter((e) => e.articles.includes(position)).flatMap((e) => urlsOf(e.articles, entityUrl(e.slug))),
+      pageWith(index.articles.map((_, p) => p), "/"),
+      pageWith(month.articles, `/archive/${month.year}/${month.month}/`),
+    ]);
+    const indexed = index.articles[position]!;
+    index.articles[position] = { ...indexed, article: { ...indexed.article, hash: `edited${indexed.article.hash}` } };
+    const edited = keysOf(() => false);
+    const changed = [...edited].filter(([url, key]) => key !== keys.get(url)).map(([url]) => url);
+    expect(changed.sort()).toEqual([...expected].sort());
+  });
+
   it("writes each Atom feed as the UTF-8 of its text", () => {
     const index = buildArchiveIndex({ articles, analyses, registry: [], topics });
     const feeds = atomFeeds(index, site, location);
@@ -396,7 +431,7 @@ describe("pages from the index", () => {
     ];
     expect(expected.length).toBeGreaterThan(1);
     const indexed = index.articles[position]!;
-    index.articles[position] = { ...indexed, article: { ...indexed.article, hash: `${indexed.article.hash}-edited` } };
+    index.articles[position] = { ...indexed, article: { ...indexed.article, hash: `edited${indexed.article.hash}` } };
     const edited = atomFeeds(index, site, location, () => false);
     expect(edited.filter((feed) => feed.key !== keys.get(feed.path)).map((feed) => feed.path).sort()).toEqual(expected.sort());
     // The site's settings are in every key.
