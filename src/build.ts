@@ -256,7 +256,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const plan = new Map<string, Planned>();
     const pageHashes = createHash("sha256");
 
-    // Article and entity pages, and the feeds, carry the key of their inputs (PageContext.reuse, atomFeeds),
+    // Article, entity and listing pages, and the feeds, carry the key of their inputs (PageContext.reuse, atomFeeds),
     // recorded in the manifest with what every page shares (code, templates, globals: baseKey); in a folder
     // patched in place, a file whose key is the one it was made with, under the same baseKey, is not made again.
     // GAZETTE_VERIFY_REUSE=1 (the differential tests) makes such files anyway and checks they came out the same.

@@ -51,20 +51,22 @@ export class PageRenderer {
   ) {
     const loader = new nunjucks.FileSystemLoader([path.join(templatesDir, "_includes"), process.cwd()]);
     this.env = new nunjucks.Environment(loader, { dev: true });
-    for (const template of templates) {
-      // Eager compilation: a template with an unknown filter or tag fails here, not half way through a build.
-      this.compiled.set(template.name, new nunjucks.Template(template.body, this.env, template.file, true) as CompiledTemplate);
-    }
+    // Eager compilation: a template with an unknown filter or tag fails here, not half way through a build.
+    for (const template of templates) this.add(template);
   }
 
   /** Compiles one more template; false, with nothing added, when it does not compile (it uses what only Eleventy has). */
   tryAdd(template: Pick<TemplateSpec, "name" | "file" | "body">): boolean {
     try {
-      this.compiled.set(template.name, new nunjucks.Template(template.body, this.env, template.file, true) as CompiledTemplate);
+      this.add(template);
       return true;
     } catch {
       return false;
     }
+  }
+
+  private add(template: Pick<TemplateSpec, "name" | "file" | "body">): void {
+    this.compiled.set(template.name, new nunjucks.Template(template.body, this.env, template.file, true) as CompiledTemplate);
   }
 
   /** The HTML of one page. */

@@ -64,7 +64,11 @@ export function sentenceBreaks(body: string, into?: SentenceBreaks): SentenceBre
   return breaks;
 }
 
-/** mentionContext with the body's sentence breaks known: the same result, without walking the text to find them. */
+/**
+ * mentionContext with the body's sentence breaks known: the same result, without walking the text to find
+ * them. The entity pages do this in two steps (contextStart and contextEnd while the article is at hand,
+ * contextBetween when the page is made); this is the two as one, which the tests hold to the reference.
+ */
 export function mentionContextIn(body: string, breaks: SentenceBreaks, start: number, end: number): MentionContext {
   return contextBetween(body, contextStart(breaks, start), start, end, contextEnd(breaks, body.length, end), breaks.plain);
 }

@@ -257,28 +257,35 @@ export function* eachPage(context: PageContext): Generator<SitePage | ReusedPage
   });
   const siteFeed = { href: link("/feed.xml"), title: site.title };
   const pageTitle = (title: string, page: { number: number }) => (page.number > 1 ? `${title} (page ${page.number})` : title);
-  // A listing page's key: its list's frame (a digest of all its pages show besides their cards and place),
-  // its place in the list, and its cards' keys. Cards were most of the JSON made and hashed after an edit.
+  // A listing page, keyed by its list's frame (a digest of all its pages show besides their cards and place),
+  // its place in the list and its cards' keys (cards were most of the JSON made and hashed after an edit);
+  // or, when the build has it under that key, the page it has.
   const noNumbers = new Int32Array(0);
-  const listingKey = (frame: string, page: { url: string; number: number; total: number; items: number[] }): string => {
-    const parts = [frame, page.url, String(page.number), String(page.total)];
-    for (let i = 0; i < page.items.length; i++) parts.push(cardKeys[page.items[i]!]!);
-    return keyOf(parts, noNumbers);
+  const listingPage = <L extends "home" | "topic" | "archiveMonth">(
+    list: L,
+    frame: string,
+    page: { url: string; number: number; total: number; items: number[] },
+    make: () => SitePages[L][number],
+    noindex = false,
+  ): SitePage | ReusedPage => {
+    let key: string | undefined;
+    if (reuse) {
+      const parts = [frame, page.url, String(page.number), String(page.total)];
+      for (let i = 0; i < page.items.length; i++) parts.push(cardKeys[page.items[i]!]!);
+      key = keyOf(parts, noNumbers);
+      if (reuse(list, page.url, key)) return { list, reused: true, url: page.url, key, ...(noindex ? { noindex } : {}) };
+    }
+    const made = make();
+    return (key === undefined ? { list, page: made } : { list, page: made, key }) as SitePage;
   };
 
   for (const page of paginate(Array.from(cards.keys()), site.pageSize, "/")) {
-    const key = reuse ? listingKey("home", page) : undefined;
-    if (key !== undefined && reuse!("home", page.url, key)) {
-      yield { list: "home", reused: true, url: page.url, key };
-      continue;
-    }
-    const home: ListingPage = {
+    yield listingPage("home", "home", page, () => ({
       ...base(page.url, page.number > 1 ? pageTitle("Latest articles", page) : site.title, site.description, siteFeed),
       heading: "Latest articles",
       cards: page.items.map((position) => cards[position]!),
       pager: pagerOf(page, "/"),
-    };
-    yield key === undefined ? { list: "home", page: home } : { list: "home", page: home, key };
+    }));
   }
 
   // Each entity's link, group and JSON-LD once, shared by every page that names it.
@@ -640,21 +647,21 @@ export function* eachPage(context: PageContext): Generator<SitePage | ReusedPage
     };
     const frame = reuse ? digest(JSON.stringify(["topic", record.topic, topic, related, timeline])) : "";
     for (const page of paginate(record.articles, site.pageSize, url)) {
-      const key = reuse ? listingKey(frame, page) : undefined;
-      if (key !== undefined && reuse!("topic", page.url, key)) {
-        yield { list: "topic", reused: true, url: page.url, key, ...(noindex ? { noindex } : {}) };
-        continue;
-      }
-      const topicPage: TopicPage = {
-        ...base(page.url, pageTitle(topic.label, page), `${topic.articleCount} on ${record.topic.label}.`, feed),
-        ...(noindex ? { noindex } : {}),
-        topic,
-        related,
-        timeline,
-        cards: page.items.map((position) => cards[position]!),
-        pager: pagerOf(page, url),
-      };
-      yield key === undefined ? { list: "topic", page: topicPage } : { list: "topic", page: topicPage, key };
+      yield listingPage(
+        "topic",
+        frame,
+        page,
+        () => ({
+          ...base(page.url, pageTitle(topic.label, page), `${topic.articleCount} on ${record.topic.label}.`, feed),
+          ...(noindex ? { noindex } : {}),
+          topic,
+          related,
+          timeline,
+          cards: page.items.map((position) => cards[position]!),
+          pager: pagerOf(page, url),
+        }),
+        noindex,
+      );
     }
   };
   for (const record of index.topics) yield* topicPages(record);
@@ -690,18 +697,12 @@ export function* eachPage(context: PageContext): Generator<SitePage | ReusedPage
     const url = `/archive/${m.year}/${m.month}/`;
     const label = formatMonth(`${m.year}-${m.month}`, site.language);
     for (const page of paginate(m.articles, site.pageSize, url)) {
-      const key = reuse ? listingKey("archiveMonth", page) : undefined;
-      if (key !== undefined && reuse!("archiveMonth", page.url, key)) {
-        yield { list: "archiveMonth", reused: true, url: page.url, key };
-        continue;
-      }
-      const monthPage: ListingPage = {
+      yield listingPage("archiveMonth", "archiveMonth", page, () => ({
         ...base(page.url, pageTitle(`Articles of ${label}`, page), `${site.title}: the articles of ${label}.`),
         heading: `Articles of ${label}`,
         cards: page.items.map((position) => cards[position]!),
         pager: pagerOf(page, url),
-      };
-      yield key === undefined ? { list: "archiveMonth", page: monthPage } : { list: "archiveMonth", page: monthPage, key };
+      }));
     }
   };
   for (const m of index.months) yield* monthPages(m);

@@ -107,13 +107,13 @@ type PagefindService = typeof import("pagefind");
 export type SearchArticle = Pick<Article, "url" | "title" | "date" | "body">;
 
 /** Makes one bundle from the articles given, each as its search document (one Pagefind service for all bundles). */
-interface PagefindRunner {
+export interface PagefindRunner {
   bundle(articles: SearchArticle[], language: string): Promise<OutputFile[]>;
   close(): Promise<void>;
 }
 
-/** Pagefind's client on this thread. */
-class PagefindHere implements PagefindRunner {
+/** Pagefind's client on this thread (the search thread runs one of these too). */
+export class PagefindHere implements PagefindRunner {
   private service: Promise<PagefindService> | null = null;
 
   async bundle(articles: SearchArticle[], language: string): Promise<OutputFile[]> {
@@ -173,7 +173,7 @@ class PagefindThread implements PagefindRunner {
 }
 
 /** One bundle from one Pagefind index, its files relative to the bundle's folder; the index is dropped after. */
-export async function pagefindBundle(pagefind: PagefindService, articles: SearchArticle[], siteLanguage: string): Promise<OutputFile[]> {
+async function pagefindBundle(pagefind: PagefindService, articles: SearchArticle[], siteLanguage: string): Promise<OutputFile[]> {
   const { index: search, errors } = await pagefind.createIndex({
     // One index in the site's language (Pagefind wants ISO 639-1).
     forceLanguage: siteLanguage.split("-")[0]!.toLowerCase(),

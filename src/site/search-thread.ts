@@ -3,23 +3,17 @@
  * from one Pagefind service kept for the build, closed on request before the thread ends.
  */
 import { parentPort } from "node:worker_threads";
-import { pagefindBundle, type SearchThreadReply, type SearchThreadRequest } from "./search-index.js";
+import { PagefindHere, type SearchThreadReply, type SearchThreadRequest } from "./search-index.js";
 
-let service: Promise<typeof import("pagefind")> | null = null;
+const pagefind = new PagefindHere();
 
 parentPort!.on("message", (request: SearchThreadRequest) => {
   if (request.type === "close") {
-    void (async () => {
-      if (service) await (await service).close();
-      parentPort!.close();
-    })();
+    void pagefind.close().finally(() => parentPort!.close());
     return;
   }
-  service ??= import("pagefind");
-  void service
-    .then((pagefind) => pagefindBundle(pagefind, request.articles, request.language))
-    .then(
-      (files) => parentPort!.postMessage({ id: request.id, files } satisfies SearchThreadReply),
-      (error: unknown) => parentPort!.postMessage({ id: request.id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) } satisfies SearchThreadReply),
-    );
+  void pagefind.bundle(request.articles, request.language).then(
+    (files) => parentPort!.postMessage({ id: request.id, files } satisfies SearchThreadReply),
+    (error: unknown) => parentPort!.postMessage({ id: request.id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) } satisfies SearchThreadReply),
+  );
 });
