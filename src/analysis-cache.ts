@@ -1,7 +1,8 @@
 import { CacheFile } from "./cache.js";
 import type { Article } from "./content/article.js";
-import type { ArticleEntity, Mention } from "./nlp/canonical.js";
+import type { ArticleEntity } from "./nlp/canonical.js";
 import type { ArticleAnalysis } from "./nlp/extract.js";
+import { articleText, PackedEntity, type MentionSource } from "./nlp/packed-entity.js";
 import { ENTITY_TYPES, type EntityType } from "./nlp/types.js";
 
 /**
@@ -15,9 +16,6 @@ import { ENTITY_TYPES, type EntityType } from "./nlp/types.js";
  * to make, which halves the parse again.
  */
 type EncodedAnalysis = (string | number)[];
-
-/** The parts of an article its analysis's mentions point into. */
-type MentionSource = Pick<Article, "title" | "titleOffset" | "body" | "bodyOffset">;
 
 /**
  * Whole-article analyses keyed by the article file's hash, under a fingerprint of
@@ -70,7 +68,10 @@ export function encodeAnalysis(analysis: ArticleAnalysis, article: MentionSource
   return encoded;
 }
 
-/** Deep-equal to the analysis encoded (tests/build/cache-files.test.ts), given the same article. */
+/**
+ * The analysis encoded, given the same article: its entities are PackedEntity, their mentions made when
+ * first read; as plain data (JSON), deep-equal to the analysis encoded (tests/build/cache-files.test.ts).
+ */
 export function decodeAnalysis(encoded: EncodedAnalysis, article: MentionSource): ArticleAnalysis {
   let at = 1;
   const strings = () => {
@@ -87,27 +88,14 @@ export function decodeAnalysis(encoded: EncodedAnalysis, article: MentionSource)
     const slug = encoded[at + 3] === 0 ? hyphenated(key) : (encoded[at + 3] as string);
     const registered = encoded[at + 4] === 1;
     const count = encoded[at + 5] as number;
-    at += 6;
-    const mentions: Mention[] = [];
-    for (let m = 0; m < count; m++, at += 2) {
-      const start = encoded[at] as number;
-      const next = encoded[at + 1]!;
-      if (typeof next === "number") mentions.push({ text: articleText(article, start, next)!, start, end: next });
-      else mentions.push({ text: next, start, end: start + next.length });
-    }
+    const mentionsAt = at + 6;
+    at = mentionsAt + 2 * count;
     const aliases = strings();
-    entities.push({ key, name, type, slug, aliases, mentions, acronyms: strings(), registered });
+    entities.push(new PackedEntity(key, name, type, slug, aliases, strings(), registered, encoded, mentionsAt, count, article));
   }
   return { entities, topics };
 }
 
 function hyphenated(key: string): string {
   return key.replaceAll(" ", "-");
-}
-
-/** The file's text between two offsets, where the article holds it verbatim (its body, or its title when it stands as written). */
-function articleText(article: MentionSource, start: number, end: number): string | undefined {
-  if (start >= article.bodyOffset) return article.body.slice(start - article.bodyOffset, end - article.bodyOffset);
-  if (article.titleOffset !== null && start >= article.titleOffset) return article.title.slice(start - article.titleOffset, end - article.titleOffset);
-  return undefined;
 }

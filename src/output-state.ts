@@ -23,11 +23,10 @@
  * anything else, so the folder never stays a mix of two builds.
  */
 import { createHash } from "node:crypto";
-import { readdirSync, type Dirent } from "node:fs";
 import { mkdir, readFile, rename, rm, rmdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { cacheDirectory, writeFileAtomic } from "./cache.js";
-import { exists, inBatches } from "./files.js";
+import { exists, inBatches, walkTree } from "./files.js";
 
 const FORMAT = 1;
 
@@ -182,36 +181,12 @@ async function pruneEmptyDirs(root: string, deleted: string[]): Promise<void> {
 }
 
 /**
- * A listed file's path relative to the folder listed, with "/" separators. By slicing: path.relative
- * resolves both paths each call, which took ~17 s over the 250,000 files of a 100,000-article site.
- */
-function relativeFile(root: string, entry: Dirent): string {
-  const parent = entry.parentPath ?? (entry as unknown as { path: string }).path;
-  const inside = parent.length > root.length ? `${parent.slice(root.length + 1)}${path.sep}${entry.name}` : entry.name;
-  return path.sep === "/" ? inside : inside.split(path.sep).join("/");
-}
-
-/**
  * The files below a folder, as relative "/" paths in listing order, and whether the folder holds
  * nothing but files and folders (no symbolic link, socket or device). A missing folder is empty.
  */
 export async function scanTree(folder: string): Promise<{ files: string[]; plain: boolean }> {
-  const root = path.resolve(folder);
-  let entries: Dirent[];
-  try {
-    // One synchronous listing: the promise form's hop per folder cost twice the time (~150 ms over 10,000 articles).
-    entries = readdirSync(root, { recursive: true, withFileTypes: true });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { files: [], plain: true };
-    throw error;
-  }
-  const files: string[] = [];
-  let plain = true;
-  for (const entry of entries) {
-    if (entry.isFile()) files.push(relativeFile(root, entry));
-    else if (!entry.isDirectory()) plain = false;
-  }
-  return { files, plain };
+  const entries = walkTree(path.resolve(folder));
+  return { files: entries.filter((entry) => entry.plain).map((entry) => entry.path), plain: entries.every((entry) => entry.plain) };
 }
 
 /** Every file below a folder, as relative "/" paths, sorted. */

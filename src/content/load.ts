@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
+import { walkTree } from "../files.js";
 import { parseArticle, type Article } from "./article.js";
 import type { ContentIssue } from "./issues.js";
 import { parseRegistry, type RegistryEntity } from "./registry.js";
@@ -95,17 +96,9 @@ function lineAndColumnOfByte(bytes: Uint8Array, offset: number): { line: number;
 
 /** Paths of every article file (.md) below a folder, sorted, relative to the working directory. */
 export async function listArticleFiles(articlesDir: string): Promise<string[]> {
-  let entries: string[];
-  try {
-    // Synchronous: the promise form's hop per folder cost twice the time.
-    entries = readdirSync(articlesDir, { recursive: true, encoding: "utf8" });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw error;
-  }
-  return entries
-    .filter((entry) => entry.endsWith(".md") && !path.basename(entry).startsWith("."))
-    .map((entry) => path.join(articlesDir, entry))
+  return walkTree(articlesDir)
+    .filter((entry) => entry.path.endsWith(".md") && !path.posix.basename(entry.path).startsWith("."))
+    .map((entry) => path.join(articlesDir, entry.path))
     .sort();
 }
 

@@ -4,6 +4,7 @@ import type { Topic } from "../content/taxonomy.js";
 import type { ArticleEntity } from "../nlp/canonical.js";
 import type { ArticleAnalysis } from "../nlp/extract.js";
 import { entityKey, entitySlug } from "../nlp/names.js";
+import { mentionFacts, type MentionFacts } from "../nlp/packed-entity.js";
 import type { EntityType } from "../nlp/types.js";
 import { lowerBound } from "../sorted.js";
 
@@ -186,20 +187,22 @@ export function buildArchiveIndex(input: IndexInput): ArchiveIndex {
       const entity = analysis.entities[e]!;
       const id = idOf(entity);
       const tally = tallies[id]!;
+      // (Read without making the mentions where they are held packed: see PackedEntity.)
+      const facts = mentionFacts(entity, article.bodyOffset);
       if (tally.lastArticle === position) {
         // Two article entities that the archive knows as one (an acronym and its expansion).
         const merged = slotEntities[tally.lastSlot]!;
         slotEntities[tally.lastSlot] = { ...merged, mentions: [...merged.mentions, ...entity.mentions].sort((a, b) => a.start - b.start), aliases: [...merged.aliases, entity.name, ...entity.aliases] };
-        noteMentions(slotFacts, tally.lastSlot, slotEntities[tally.lastSlot]!, article.bodyOffset);
+        noteMentions(slotFacts, tally.lastSlot, mentionFacts(slotEntities[tally.lastSlot]!, article.bodyOffset));
       } else {
         tally.lastArticle = position;
         tally.lastSlot = slotIds.length;
-        noteMentions(slotFacts, slotIds.length, entity, article.bodyOffset);
+        noteMentions(slotFacts, slotIds.length, facts);
         slotIds.push(id);
         slotEntities.push(entity);
         tally.articles.push(position);
       }
-      const weight = Math.max(1, entity.mentions.length);
+      const weight = Math.max(1, facts.count);
       let form = tally.lastName === entity.name ? tally.lastForm : tally.names.get(entity.name);
       if (form) {
         form.weight += weight;
@@ -222,7 +225,7 @@ export function buildArchiveIndex(input: IndexInput): ArchiveIndex {
         }
       }
       if (!voted) tally.types.push([entity.type, weight]);
-      tally.mentionCount += entity.mentions.length;
+      tally.mentionCount += facts.count;
       for (let k = 0; k < entity.aliases.length; k++) {
         const alias = entity.aliases[k]!;
         const seen = (tally.seenAliases ??= new Set());
@@ -383,20 +386,10 @@ export function buildArchiveIndex(input: IndexInput): ArchiveIndex {
 }
 
 /** An entity's first mention in the body (offsets from the file's start) and its number of mentions, at `slot`. */
-function noteMentions(facts: number[], slot: number, entity: ArticleEntity, bodyOffset: number): void {
-  let start = -1;
-  let end = -1;
-  const mentions = entity.mentions;
-  for (let i = 0; i < mentions.length; i++) {
-    if (mentions[i]!.start >= bodyOffset) {
-      start = mentions[i]!.start;
-      end = mentions[i]!.end;
-      break;
-    }
-  }
-  facts[3 * slot] = start;
-  facts[3 * slot + 1] = end;
-  facts[3 * slot + 2] = mentions.length;
+function noteMentions(slotFacts: number[], slot: number, facts: MentionFacts): void {
+  slotFacts[3 * slot] = facts.start;
+  slotFacts[3 * slot + 1] = facts.end;
+  slotFacts[3 * slot + 2] = facts.count;
 }
 
 /**

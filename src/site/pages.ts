@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { Article } from "../content/article.js";
 import type { SiteConfig } from "../content/site-config.js";
 import { entityFacts, type ArchiveIndex, type EntityRecord, type TopicRecord } from "../index/archive-index.js";
-import type { Mention } from "../nlp/canonical.js";
+import { mentionFacts } from "../nlp/packed-entity.js";
 import { ENTITY_TYPES, type EntityType } from "../nlp/types.js";
 import type { BodyLink } from "../render/markdown.js";
 import { contextBetween, contextEnd, contextStart, mentionContext, sentenceBreaks, type MentionContext, type SentenceBreaks } from "./context.js";
@@ -376,11 +376,8 @@ export function* eachPage(context: PageContext): Generator<SitePage | ReusedPage
         mentionCount = facts![4 * i + 3]!;
       } else {
         entity = linksBySlug.get(slug)!;
-        const mentions = indexed.mentions.get(entity.record.slug)?.mentions;
-        const first = mentions ? firstInBody(mentions, a.bodyOffset) : undefined;
-        start = first ? first.start : -1;
-        end = first ? first.end : -1;
-        mentionCount = mentions?.length ?? 0;
+        const own = indexed.mentions.get(entity.record.slug);
+        ({ start, end, count: mentionCount } = own ? mentionFacts(own, a.bodyOffset) : { start: -1, end: -1, count: 0 });
       }
       shown[i] = entity;
       shownFacts[3 * i] = start;
@@ -528,9 +525,9 @@ export function* eachPage(context: PageContext): Generator<SitePage | ReusedPage
   // article lists disagree) is made here.
   const contextIn = (position: number, slug: string): MentionContext | null => {
     const indexed = index.articles[position]!;
-    const mentions = indexed.mentions.get(slug)?.mentions;
-    const first = mentions ? firstInBody(mentions, indexed.article.bodyOffset) : undefined;
-    return first ? mentionContext(indexed.article.body, first.start - indexed.article.bodyOffset, first.end - indexed.article.bodyOffset) : null;
+    const own = indexed.mentions.get(slug);
+    const first = own ? mentionFacts(own, indexed.article.bodyOffset) : undefined;
+    return first && first.start >= 0 ? mentionContext(indexed.article.body, first.start - indexed.article.bodyOffset, first.end - indexed.article.bodyOffset) : null;
   };
   // (One call per entity, not one long loop: V8 optimises a function called thousands of times much sooner.)
   // An entity page's key: the entity as linked, its aliases, description and related entities, and each of
@@ -769,12 +766,6 @@ function topEntitiesOf(entities: EntityLinks[], numbers: Int32Array, firstNumber
     for (let i = 0; i < count; i++) tally[touched[i]!] = 0;
     return best;
   };
-}
-
-/** The first mention in the article's body (mentions in the title come before it). */
-function firstInBody(mentions: readonly Mention[], bodyOffset: number): Mention | undefined {
-  for (let i = 0; i < mentions.length; i++) if (mentions[i]!.start >= bodyOffset) return mentions[i];
-  return undefined;
 }
 
 function topicTreeOrder(records: TopicRecord[], childrenOf: Map<string, TopicRecord[]>): TopicRecord[] {

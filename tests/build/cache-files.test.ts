@@ -10,6 +10,7 @@ import { parseRegistry } from "../../src/content/registry.js";
 import { parseTaxonomy } from "../../src/content/taxonomy.js";
 import { indexRegistry } from "../../src/nlp/canonical.js";
 import { analyseArticle } from "../../src/nlp/extract.js";
+import { mentionFacts } from "../../src/nlp/packed-entity.js";
 import { loadTagger } from "../../src/nlp/tagger/index.js";
 import { compileTaxonomy } from "../../src/nlp/topics.js";
 import { articleFile, ROOT, scratch } from "../support/cli.js";
@@ -169,8 +170,12 @@ describe("the compact analysis", () => {
       const encoded = encodeAnalysis(analysis, article, "hash");
       expect(encoded).toBeDefined();
       const decoded = decodeAnalysis(JSON.parse(JSON.stringify(encoded)), article);
-      expect(decoded).toEqual(analysis);
-      // Same key order too: anything that serialises an analysis writes the same bytes.
+      // What the index reads of the mentions while they are still packed (and read before they are made).
+      expect(decoded.entities.map((entity) => mentionFacts(entity, article.bodyOffset))).toEqual(analysis.entities.map((entity) => mentionFacts(entity, article.bodyOffset)));
+      expect(decoded.entities.map((entity) => entity.mentions)).toEqual(analysis.entities.map((entity) => entity.mentions));
+      expect(decoded.entities.map((entity) => mentionFacts(entity, article.bodyOffset))).toEqual(analysis.entities.map((entity) => mentionFacts(entity, article.bodyOffset)));
+      // As plain data, and in the same key order: anything that serialises an analysis writes the same bytes.
+      expect(JSON.parse(JSON.stringify(decoded))).toEqual(analysis);
       expect(JSON.stringify(decoded)).toBe(JSON.stringify(analysis));
       for (const entity of analysis.entities) {
         if (entity.registered) seen.registered++;
