@@ -61,6 +61,7 @@ export interface BuildResult {
 
 /** Below this many articles to analyse or pages to render, starting workers costs more than it saves. */
 const PARALLEL_ANALYSE_MIN = 48;
+const SPAN_CACHE_MIN = 32;
 const PARALLEL_RENDER_MIN = 400;
 const ANALYSE_BATCH = 24;
 const RENDER_BATCH = 200;
@@ -103,12 +104,12 @@ export async function analyseArchive(
     analyses.set(article, analysis);
     cache.set(article, analysis, text);
   };
-  // The tagger's span cache is read (and saved) only when there is something to tag: untouched, it stays as it
-  // was (reading it cost ~0.1 s of an edit at 10,000 articles). Opened, it keeps the spans of the analyses
-  // found above too, for the day their registry changes.
+  // The tagger's span cache is read (and saved) only when there is enough to tag: reading it cost ~0.1 s at
+  // 10,000 articles, the time the tagger takes for a few dozen, and untouched it stays as it was. Opened, it
+  // keeps the spans of the analyses found above too, for the day their registry or taxonomy changes.
+  const spans = missing.length >= SPAN_CACHE_MIN ? await SpanCacheFile.open(cacheDir, tagger) : undefined;
+  if (spans) for (const hash of hitTexts) spans.touch(hash);
   if (missing.length > 0) {
-    const spans = await SpanCacheFile.open(cacheDir, tagger);
-    for (const hash of hitTexts) spans.touch(hash);
     if (missing.length < PARALLEL_ANALYSE_MIN || !pool) {
       const registry = indexRegistry(archive.registry);
       const taxonomy = compileTaxonomy(archive.taxonomy);
@@ -127,10 +128,10 @@ export async function analyseArchive(
         const batch = missing.slice(i, i + ANALYSE_BATCH);
         batches.push(() => {
           const hashes = batch.map((article) => textHash(analysisTextOf(article).text));
-          const cachedSpans = hashes.map((hash) => spans.get(hash) ?? null);
+          const cachedSpans = hashes.map((hash) => spans?.get(hash) ?? null);
           return pool!.run<{ analysis: ArticleAnalysis; tagged: { hash: string; spans: TaggedSpan[] }[] }[]>({ type: "analyse", articles: batch, cachedSpans }).then((results) => {
             results.forEach((result, j) => {
-              for (const tagged of result.tagged) spans.set(tagged.hash, tagged.spans);
+              for (const tagged of result.tagged) spans?.set(tagged.hash, tagged.spans);
               shareTexts(result.analysis, shared);
               remember(batch[j]!, result.analysis, hashes[j]!);
             });
@@ -141,9 +142,8 @@ export async function analyseArchive(
       }
       await boundedAll(batches, 2 * pool!.size);
     }
-    await spans.save();
   }
-  await cache.save();
+  await Promise.all([spans?.save(), cache.save()]);
 
   onStage?.("index");
   const index = buildArchiveIndex({ articles: archive.articles, analyses, registry: archive.registry, topics: archive.taxonomy.topics });
