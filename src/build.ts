@@ -430,7 +430,11 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     }
     // The Pagefind search bundles, made from the articles themselves (site/search-index.ts): planned like any other file.
     // (Its files are all under pagefind/, where no page is.)
-    for (const file of await (search ?? searchIndexFiles(index, archive.site, { thread: true }))) planText(file);
+    const searchWait = performance.now();
+    const searchFiles = await (search ?? searchIndexFiles(index, archive.site, { thread: true }));
+    // Pagefind works beside the build: what is left of it when the pages are planned is part of "render", shown apart.
+    timings["search (waited for, during render)"] = Math.round(performance.now() - searchWait);
+    for (const file of searchFiles) planText(file);
 
     const changed: string[] = [];
     const unchanged: string[] = [];
