@@ -223,12 +223,36 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     return { ...old.inputs.summary, mode: "incremental", written: 0, deleted: 0, timings };
   }
   try {
+    const incremental = Boolean(old && (options.incremental || audit?.plain));
+    // A full build also writes what is missing from the folder, and removes what Gazette did not write there.
+    const present = (file: string) => !audit || audit.files.has(file);
+    // Article, entity and listing pages, the feeds and the search bundles carry the key of their inputs
+    // (PageContext.reuse, atomFeeds, searchIndexFiles), recorded in the manifest; in a folder patched in place,
+    // a file whose key is the one it was made with is not made again. GAZETTE_VERIFY_REUSE=1 (the differential
+    // tests) makes such files anyway and checks they came out the same.
+    const keys: Record<string, string> = {};
+    const verifyReuse = process.env.GAZETTE_VERIFY_REUSE === "1";
+    const sameAsBefore = new Set<string>();
+    const reuseIn =
+      (oldKeys: Record<string, string> | null): ReuseFile =>
+      (file, key) => {
+        if (!incremental || !oldKeys) return false;
+        if (oldKeys[file] !== key || old!.files[file] === undefined || !present(file)) return false;
+        if (!verifyReuse) return true;
+        sameAsBefore.add(file);
+        return false;
+      };
+    const madeAsBefore = (file: string, hash: string) => {
+      if (sameAsBefore.has(file) && hash !== old!.files[file]) throw new Error(`internal error: ${file} changed although the key of its inputs did not: site/ leaves an input out of its key`);
+    };
+
     // Pagefind's index needs only the articles (newest first, as the index orders them): it runs in its own
     // process while the workers extract, instead of after them with both workers idle (~14 s of CPU at 10k).
-    let search: Promise<OutputFile[]> | null = null;
+    // A bundle's key holds all it is made from (not the pages' templates and settings): its files are trusted by it alone.
+    let search: ReturnType<typeof searchIndexFiles> | null = null;
     const { archive, index } = await analyseArchive(options.contentDir, stage, pool, options.onProgress, (loaded) => {
       const articles = [...loaded.articles].sort(newestFirst).map((article) => ({ article }));
-      search = searchIndexFiles({ articles } as Pick<ArchiveIndex, "articles">, loaded.site, { thread: true });
+      search = searchIndexFiles({ articles } as Pick<ArchiveIndex, "articles">, loaded.site, { thread: true, reuse: reuseIn(old?.keys?.files ?? null) });
       search.catch(() => undefined);
     });
     const location = locate(options.baseUrl ?? archive.site.baseUrl, options.pathPrefix);
@@ -258,31 +282,12 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     // newsroom adds are rendered by Eleventy from whole lists, so then the lists are made whole first.
     const allPages = eleventyTemplates.length > 0 ? buildPages(pageContext) : null;
 
-    const incremental = Boolean(old && (options.incremental || audit?.plain));
-    // A full build also writes what is missing from the folder, and removes what Gazette did not write there.
-    const present = (file: string) => !audit || audit.files.has(file);
     const plan = new Map<string, Planned>();
     const pageHashes = createHash("sha256");
 
-    // Article, entity and listing pages, and the feeds, carry the key of their inputs (PageContext.reuse, atomFeeds),
-    // recorded in the manifest with what every page shares (code, templates, globals: baseKey); in a folder
-    // patched in place, a file whose key is the one it was made with, under the same baseKey, is not made again.
-    // GAZETTE_VERIFY_REUSE=1 (the differential tests) makes such files anyway and checks they came out the same.
-    const keys: Record<string, string> = {};
+    // The keys of pages and feeds are trusted under what every page shares (code, templates, globals: baseKey).
     const keyBase = sha(baseKey);
-    const oldKeys = old?.keys?.base === keyBase ? old.keys.files : null;
-    const verifyReuse = process.env.GAZETTE_VERIFY_REUSE === "1";
-    const sameAsBefore = new Set<string>();
-    const reuseFile: ReuseFile = (file, key) => {
-      if (!incremental || !oldKeys) return false;
-      if (oldKeys[file] !== key || old!.files[file] === undefined || !present(file)) return false;
-      if (!verifyReuse) return true;
-      sameAsBefore.add(file);
-      return false;
-    };
-    const madeAsBefore = (file: string, hash: string) => {
-      if (sameAsBefore.has(file) && hash !== old!.files[file]) throw new Error(`internal error: ${file} changed although the key of its inputs did not: site/ leaves an input out of its key`);
-    };
+    const reuseFile = reuseIn(old?.keys?.base === keyBase ? old.keys.files : null);
 
     const root = incremental ? `${outDir}.gazette-patch-${process.pid}` : `${outDir}.gazette-staging-${process.pid}`;
     let rootMade: Promise<void> | null = null;
@@ -434,7 +439,18 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const searchFiles = await (search ?? searchIndexFiles(index, archive.site, { thread: true }));
     // Pagefind works beside the build: what is left of it when the pages are planned is part of "render", shown apart.
     timings["search (waited for, during render)"] = Math.round(performance.now() - searchWait);
-    for (const file of searchFiles) planText(file);
+    for (const file of searchFiles) {
+      if ("reused" in file) {
+        keys[file.path] = file.key;
+        plan.set(file.path, { kind: "kept", hash: old!.files[file.path]! });
+        continue;
+      }
+      const hash = planText(file);
+      if ("key" in file) {
+        keys[file.path] = file.key;
+        madeAsBefore(file.path, hash);
+      }
+    }
 
     const changed: string[] = [];
     const unchanged: string[] = [];

@@ -186,4 +186,47 @@ describe("searchIndexFiles", () => {
       await cleanup();
     }
   });
+
+  it("gives a year the output already has as reused files, named from the cached bundle, and makes it again when the output or the cache falls short", async () => {
+    const { dir, cleanup } = await scratch("gazette-search-reuse-");
+    const previous = process.env.GAZETTE_CACHE;
+    process.env.GAZETTE_CACHE = dir;
+    try {
+      const articles = ARTICLES.map((a, i) => ({ url: `/articles/${a.slug}/`, title: a.title, date: i === 0 ? "2024-12-30" : a.date, body: a.body }));
+      const index = { articles: articles.map((article) => ({ article: { ...article, hash: createHash("sha256").update(JSON.stringify(article)).digest("hex") } })) } as unknown as Parameters<typeof searchIndexFiles>[0];
+      const first = await searchIndexFiles(index, { language: "en-GB" });
+      // What a build records of the files it wrote: each bundle file's key.
+      const keyOf = new Map(first.filter((f) => "key" in f).map((f) => [f.path, (f as { key: string }).key]));
+      expect(keyOf.size).toBe(first.length - 1);
+      const keys2024 = new Set(first.filter((f) => f.path.startsWith("pagefind/2024/")).map((f) => keyOf.get(f.path)));
+      expect(keys2024.size).toBe(1);
+
+      const asBuilt = (file: string, key: string) => keyOf.get(file) === key;
+      const second = await searchIndexFiles(index, { language: "en-GB" }, { reuse: asBuilt });
+      expect(second.map((f) => f.path).sort()).toEqual(first.map((f) => f.path).sort());
+      for (const file of second) {
+        if (file.path === "pagefind/shards.json") expect("content" in file).toBe(true);
+        else expect(file).toEqual({ path: file.path, key: keyOf.get(file.path), reused: true });
+      }
+
+      // One file of 2024 missing from the output: that year is given whole again, from the cache.
+      const lost = first.find((f) => f.path.startsWith("pagefind/2024/fragment/"))!.path;
+      const third = await searchIndexFiles(index, { language: "en-GB" }, { reuse: (file, key) => file !== lost && asBuilt(file, key) });
+      const of2024 = (files: typeof first) => bytes(files.filter((f) => f.path.startsWith("pagefind/2024/")) as { path: string; content: Uint8Array }[]);
+      expect(of2024(third)).toEqual(of2024(first));
+      expect(third.filter((f) => f.path.startsWith("pagefind/2025/")).every((f) => "reused" in f)).toBe(true);
+
+      // A cached bundle cut short is not trusted for its file names: the year is indexed again.
+      for (const name of (await readdir(dir)).filter((n) => n.startsWith("search-"))) {
+        const whole = await readFile(path.join(dir, name));
+        await writeFile(path.join(dir, name), whole.subarray(0, whole.length - 10));
+      }
+      const fourth = await searchIndexFiles(index, { language: "en-GB" }, { reuse: asBuilt });
+      expect(bytes(fourth.filter((f) => f.path !== "pagefind/shards.json") as { path: string; content: Uint8Array }[])).toEqual(bytes(first.filter((f) => f.path !== "pagefind/shards.json")));
+    } finally {
+      if (previous === undefined) delete process.env.GAZETTE_CACHE;
+      else process.env.GAZETTE_CACHE = previous;
+      await cleanup();
+    }
+  });
 });
