@@ -61,6 +61,7 @@ export interface BuildResult {
 
 /** Below this many articles to analyse or pages to render, starting workers costs more than it saves. */
 const PARALLEL_ANALYSE_MIN = 48;
+/** Below this many articles to tag, reading the tagger's span cache costs more than tagging them. */
 const SPAN_CACHE_MIN = 32;
 const PARALLEL_RENDER_MIN = 400;
 const ANALYSE_BATCH = 24;
@@ -109,39 +110,37 @@ export async function analyseArchive(
   // keeps the spans of the analyses found above too, for the day their registry or taxonomy changes.
   const spans = missing.length >= SPAN_CACHE_MIN ? await SpanCacheFile.open(cacheDir, tagger) : undefined;
   if (spans) for (const hash of hitTexts) spans.touch(hash);
-  if (missing.length > 0) {
-    if (missing.length < PARALLEL_ANALYSE_MIN || !pool) {
-      const registry = indexRegistry(archive.registry);
-      const taxonomy = compileTaxonomy(archive.taxonomy);
-      const nerTagger = loadTagger();
-      missing.forEach((article, i) => {
-        remember(article, analyseArticle(article, nerTagger, registry, taxonomy, spans), textHash(analysisTextOf(article).text));
-        if (i % 64 === 0) onProgress?.("extract", i, missing.length);
-      });
-    } else {
-      pool!.setup({ type: "setup-analysis", registry: archive.registry, taxonomy: archive.taxonomy });
-      // Texts repeated across the analyses that come back from the workers, held once.
-      const shared = new Map<string, string>();
-      let done = 0;
-      const batches: (() => Promise<void>)[] = [];
-      for (let i = 0; i < missing.length; i += ANALYSE_BATCH) {
-        const batch = missing.slice(i, i + ANALYSE_BATCH);
-        batches.push(() => {
-          const hashes = batch.map((article) => textHash(analysisTextOf(article).text));
-          const cachedSpans = hashes.map((hash) => spans?.get(hash) ?? null);
-          return pool!.run<{ analysis: ArticleAnalysis; tagged: { hash: string; spans: TaggedSpan[] }[] }[]>({ type: "analyse", articles: batch, cachedSpans }).then((results) => {
-            results.forEach((result, j) => {
-              for (const tagged of result.tagged) spans?.set(tagged.hash, tagged.spans);
-              shareTexts(result.analysis, shared);
-              remember(batch[j]!, result.analysis, hashes[j]!);
-            });
-            done += batch.length;
-            onProgress?.("extract", done, missing.length);
+  if (missing.length > 0 && (missing.length < PARALLEL_ANALYSE_MIN || !pool)) {
+    const registry = indexRegistry(archive.registry);
+    const taxonomy = compileTaxonomy(archive.taxonomy);
+    const nerTagger = loadTagger();
+    missing.forEach((article, i) => {
+      remember(article, analyseArticle(article, nerTagger, registry, taxonomy, spans), textHash(analysisTextOf(article).text));
+      if (i % 64 === 0) onProgress?.("extract", i, missing.length);
+    });
+  } else if (missing.length > 0) {
+    pool!.setup({ type: "setup-analysis", registry: archive.registry, taxonomy: archive.taxonomy });
+    // Texts repeated across the analyses that come back from the workers, held once.
+    const shared = new Map<string, string>();
+    let done = 0;
+    const batches: (() => Promise<void>)[] = [];
+    for (let i = 0; i < missing.length; i += ANALYSE_BATCH) {
+      const batch = missing.slice(i, i + ANALYSE_BATCH);
+      batches.push(() => {
+        const hashes = batch.map((article) => textHash(analysisTextOf(article).text));
+        const cachedSpans = hashes.map((hash) => spans?.get(hash) ?? null);
+        return pool!.run<{ analysis: ArticleAnalysis; tagged: { hash: string; spans: TaggedSpan[] }[] }[]>({ type: "analyse", articles: batch, cachedSpans }).then((results) => {
+          results.forEach((result, j) => {
+            for (const tagged of result.tagged) spans?.set(tagged.hash, tagged.spans);
+            shareTexts(result.analysis, shared);
+            remember(batch[j]!, result.analysis, hashes[j]!);
           });
+          done += batch.length;
+          onProgress?.("extract", done, missing.length);
         });
-      }
-      await boundedAll(batches, 2 * pool!.size);
+      });
     }
+    await boundedAll(batches, 2 * pool!.size);
   }
   await Promise.all([spans?.save(), cache.save()]);
 

@@ -151,11 +151,22 @@ describe("searchDocument", () => {
 describe("searchIndexFiles", () => {
   const bytes = (files: { path: string; content: string | Uint8Array }[]) => files.map((f) => [f.path, Buffer.from(f.content).toString("base64")]);
 
-  it("makes one bundle per year, the same from Pagefind and from its cache, and ignores a damaged cache", async () => {
+  /** Runs `body` with Gazette's cache in a scratch folder of its own. */
+  const inScratchCache = async (body: (dir: string) => Promise<void>) => {
     const { dir, cleanup } = await scratch("gazette-search-cache-");
     const previous = process.env.GAZETTE_CACHE;
     process.env.GAZETTE_CACHE = dir;
     try {
+      await body(dir);
+    } finally {
+      if (previous === undefined) delete process.env.GAZETTE_CACHE;
+      else process.env.GAZETTE_CACHE = previous;
+      await cleanup();
+    }
+  };
+
+  it("makes one bundle per year, the same from Pagefind and from its cache, and ignores a damaged cache", () =>
+    inScratchCache(async (dir) => {
       // The first article moved to 2024: two years, two bundles.
       const articles = ARTICLES.map((a, i) => ({ url: `/articles/${a.slug}/`, title: a.title, date: i === 0 ? "2024-12-30" : a.date, body: a.body }));
       // Each with the hash of its file, as the loader gives it (a year's bundle is cached by its articles' hashes).
@@ -180,18 +191,10 @@ describe("searchIndexFiles", () => {
       for (const name of cached) await writeFile(path.join(dir, name), "damaged");
       const fourth = await searchIndexFiles(indexOf(articles), { language: "en-GB" });
       expect(bytes(fourth)).toEqual(bytes(first));
-    } finally {
-      if (previous === undefined) delete process.env.GAZETTE_CACHE;
-      else process.env.GAZETTE_CACHE = previous;
-      await cleanup();
-    }
-  });
+    }));
 
-  it("gives a year the output already has as reused files, named from the cached bundle, and makes it again when the output or the cache falls short", async () => {
-    const { dir, cleanup } = await scratch("gazette-search-reuse-");
-    const previous = process.env.GAZETTE_CACHE;
-    process.env.GAZETTE_CACHE = dir;
-    try {
+  it("gives a year the output already has as reused files, named from the cached bundle, and makes it again when the output or the cache falls short", () =>
+    inScratchCache(async (dir) => {
       const articles = ARTICLES.map((a, i) => ({ url: `/articles/${a.slug}/`, title: a.title, date: i === 0 ? "2024-12-30" : a.date, body: a.body }));
       const index = { articles: articles.map((article) => ({ article: { ...article, hash: createHash("sha256").update(JSON.stringify(article)).digest("hex") } })) } as unknown as Parameters<typeof searchIndexFiles>[0];
       const first = await searchIndexFiles(index, { language: "en-GB" });
@@ -223,10 +226,5 @@ describe("searchIndexFiles", () => {
       }
       const fourth = await searchIndexFiles(index, { language: "en-GB" }, { reuse: asBuilt });
       expect(bytes(fourth.filter((f) => f.path !== "pagefind/shards.json") as { path: string; content: Uint8Array }[])).toEqual(bytes(first.filter((f) => f.path !== "pagefind/shards.json")));
-    } finally {
-      if (previous === undefined) delete process.env.GAZETTE_CACHE;
-      else process.env.GAZETTE_CACHE = previous;
-      await cleanup();
-    }
-  });
+    }));
 });
