@@ -23,7 +23,7 @@ import { PageRenderer, type BodyJob, type Globals, type PageJob } from "./render
 import { WorkerPool } from "./render/pool.js";
 import { outputPathOf, scanTemplates, type TemplateSpec } from "./render/templates.js";
 import { apiFiles } from "./site/api.js";
-import { atomFeeds, jsonFeed, type OutputFile, type ReuseFile } from "./site/feeds.js";
+import { atomFeeds, jsonFeed, type KeyedFile, type OutputFile, type ReusedFile, type ReuseFile } from "./site/feeds.js";
 import { buildPages, eachPage, PAGE_LISTS, pageCounts, pagesIn, type PageContext, type SitePages } from "./site/pages.js";
 import { newsSitemap, robotsTxt, SitemapCollector } from "./site/sitemap.js";
 import { searchIndexFiles } from "./site/search-index.js";
@@ -313,17 +313,16 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     }
 
     stage("feeds");
-    const planText = (file: OutputFile) => {
+    // A data file made here, or, with its inputs' key unchanged, kept as the folder has it.
+    const planFile = (file: OutputFile | KeyedFile | ReusedFile) => {
+      if ("key" in file) keys[file.path] = file.key;
+      if ("reused" in file) return void plan.set(file.path, { kind: "kept", hash: old!.files[file.path]! });
       const hash = `T${sha(file.content)}`;
       plan.set(file.path, { kind: "text", hash, content: file.content });
-      return hash;
+      madeAsBefore(file.path, hash);
     };
-    for (const feed of atomFeeds(index, archive.site, location, reuseFile)) {
-      keys[feed.path] = feed.key;
-      if ("reused" in feed) plan.set(feed.path, { kind: "kept", hash: old!.files[feed.path]! });
-      else madeAsBefore(feed.path, planText(feed));
-    }
-    for (const file of [jsonFeed(index, archive.site, location), newsSitemap(index, archive.site, location), robotsTxt(location), ...apiFiles(index, location)]) planText(file);
+    for (const feed of atomFeeds(index, archive.site, location, reuseFile)) planFile(feed);
+    for (const file of [jsonFeed(index, archive.site, location), newsSitemap(index, archive.site, location), robotsTxt(location), ...apiFiles(index, location)]) planFile(file);
 
     // Each page is hashed, and rendered in the workers at once when its hash changed: its JSON lives only
     // until a worker has written it, so memory stays flat however large the archive.
@@ -424,7 +423,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       if (changed) await queue.add(job);
     }
     // The sitemap lists every page; like the other data files, it wins over a page at its path (none has one).
-    for (const file of sitemap.files(location)) plan.set(file.path, { kind: "text", hash: `T${sha(file.content)}`, content: file.content });
+    for (const file of sitemap.files(location)) planFile(file);
     if (eleventyTemplates.length > 0 && eleventyReadsAll) startEleventy();
     if (eleventyPlanned) {
       await eleventyPlanned;
@@ -438,18 +437,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const searchFiles = await (search ?? searchIndexFiles(index, archive.site, { thread: true }));
     // Pagefind works beside the build: what is left of it when the pages are planned is part of "render", shown apart.
     timings["search (waited for, during render)"] = Math.round(performance.now() - searchWait);
-    for (const file of searchFiles) {
-      if ("reused" in file) {
-        keys[file.path] = file.key;
-        plan.set(file.path, { kind: "kept", hash: old!.files[file.path]! });
-        continue;
-      }
-      const hash = planText(file);
-      if ("key" in file) {
-        keys[file.path] = file.key;
-        madeAsBefore(file.path, hash);
-      }
-    }
+    for (const file of searchFiles) planFile(file);
 
     const changed: string[] = [];
     const unchanged: string[] = [];

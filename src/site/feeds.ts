@@ -3,7 +3,7 @@ import type { Article } from "../content/article.js";
 import type { SiteConfig } from "../content/site-config.js";
 import type { ArchiveIndex } from "../index/archive-index.js";
 import { escapeXml } from "./escape.js";
-import { entityUrl, topicUrl } from "./pages.js";
+import { entityUrl, settingsKey, topicUrl } from "./pages.js";
 import { absolute, type SiteLocation } from "./urls.js";
 
 /** A file the site stage writes beside the rendered pages; path is relative to the output folder. */
@@ -55,7 +55,7 @@ export function atomFeeds(index: ArchiveIndex, site: SiteConfig, location: SiteL
   const distinct = [...new Set(updatedTexts)].sort();
   const rankOf = new Map(distinct.map((text, rank) => [text, rank]));
   const updatedRank = Int32Array.from(updatedTexts, (text) => rankOf.get(text)!);
-  const siteKey = reuse ? createHash("sha256").update(JSON.stringify([site, location])).digest("base64url").slice(0, 16) : "";
+  const siteKey = reuse ? settingsKey(site, location) : "";
   const feedOf = (spec: FeedSpec): OutputFile | KeyedFile | ReusedFile => {
     const positions = spec.articles.length > site.feedSize ? spec.articles.slice(0, site.feedSize) : spec.articles;
     let key: string | undefined;

@@ -244,7 +244,7 @@ export function* eachPage(context: PageContext): Generator<SitePage | ReusedPage
   // from its file's text, so its hash stands for them. Parts are short digests, and numbers go in as bytes:
   // joining the texts themselves cost more than the pages saved.
   const digest = (text: string) => createHash("sha256").update(text).digest("base64url").slice(0, 16);
-  const siteKey = reuse ? digest(JSON.stringify([site, location])) : "";
+  const siteKey = reuse ? settingsKey(site, location) : "";
   const cardKeys = reuse ? index.articles.map(({ article }) => article.hash.slice(0, 16)) : [];
   const keyOf = (parts: string[], numbers: Int32Array) =>
     createHash("sha256").update(siteKey).update(parts.join("\u0001")).update(numbers).digest("base64url").slice(0, 22);
@@ -766,6 +766,11 @@ function topEntitiesOf(entities: EntityLinks[], numbers: Int32Array, firstNumber
     for (let i = 0; i < count; i++) tally[touched[i]!] = 0;
     return best;
   };
+}
+
+/** A digest of the site's settings and address, part of every page's and feed's key: all of them show both. */
+export function settingsKey(site: SiteConfig, location: SiteLocation): string {
+  return createHash("sha256").update(JSON.stringify([site, location])).digest("base64url").slice(0, 16);
 }
 
 function topicTreeOrder(records: TopicRecord[], childrenOf: Map<string, TopicRecord[]>): TopicRecord[] {

@@ -285,14 +285,13 @@ class BundleCache {
     try {
       handle = await open(this.fileOf(key), "r");
       const { size } = await handle.stat();
-      const length = Buffer.alloc(4);
-      await handle.read(length, 0, 4, 0);
-      const headerLength = length.readUInt32LE(0);
-      const header = Buffer.alloc(headerLength);
-      await handle.read(header, 0, headerLength, 4);
-      const entries = JSON.parse(header.toString("utf8")) as [string, number][];
+      const start = Buffer.alloc(4);
+      await handle.read(start, 0, 4, 0);
+      const head = Buffer.alloc(4 + start.readUInt32LE(0));
+      await handle.read(head, 0, head.length, 0);
+      const { entries, bodyAt } = bundleHeader(head);
       // A bundle cut short (a killed write that was renamed all the same) is not taken as whole.
-      return 4 + headerLength + entries.reduce((sum, [, bytes]) => sum + bytes, 0) === size ? entries.map(([file]) => file) : null;
+      return bodyAt + entries.reduce((sum, [, bytes]) => sum + bytes, 0) === size ? entries.map(([file]) => file) : null;
     } catch {
       return null;
     } finally {
@@ -309,10 +308,9 @@ class BundleCache {
       return null;
     }
     try {
-      const headerLength = data.readUInt32LE(0);
-      const header = JSON.parse(data.subarray(4, 4 + headerLength).toString("utf8")) as [string, number][];
-      let at = 4 + headerLength;
-      const files = header.map(([filePath, size]) => {
+      const { entries, bodyAt } = bundleHeader(data);
+      let at = bodyAt;
+      const files = entries.map(([filePath, size]) => {
         const content = data.subarray(at, at + size);
         at += size;
         return { path: filePath, content: new Uint8Array(content) };
@@ -340,6 +338,12 @@ class BundleCache {
     const dated = await Promise.all(others.map(async (name) => ({ name, time: (await stat(path.join(this.dir, name)).catch(() => null))?.mtimeMs ?? 0 })));
     for (const { name } of dated.sort((a, b) => b.time - a.time).slice(Math.max(KEEP_UNUSED_MIN, this.used.size))) await rm(path.join(this.dir, name), { force: true });
   }
+}
+
+/** A bundle file's header, from its first bytes: each file's path and size, and where the files' bytes begin. */
+function bundleHeader(data: Buffer): { entries: [string, number][]; bodyAt: number } {
+  const headerLength = data.readUInt32LE(0);
+  return { entries: JSON.parse(data.subarray(4, 4 + headerLength).toString("utf8")) as [string, number][], bodyAt: 4 + headerLength };
 }
 
 /** Unused bundles kept at least, whatever this build used. */
