@@ -7,6 +7,7 @@ import { cacheDirectory, codeFingerprint, PACKAGE_ROOT, SpanCacheFile, taggerFin
 import type { Article } from "./content/article.js";
 import { ContentError } from "./content/issues.js";
 import type { Archive } from "./content/load.js";
+import type { SiteConfig } from "./content/site-config.js";
 import { loadArchiveCached } from "./content-cache.js";
 import { buildArchiveIndex, newestFirst, type ArchiveIndex } from "./index/archive-index.js";
 import { analysisTextOf } from "./nlp/analysis-text.js";
@@ -18,10 +19,9 @@ import type { TaggedSpan } from "./nlp/types.js";
 import { cleanStaleLeftovers, guardOutputDir } from "./output-guard.js";
 import { listTree, OutputState, scanTree, type Manifest } from "./output-state.js";
 import { renderWithEleventy } from "./render/eleventy.js";
-import { MarkdownRenderer } from "./render/markdown.js";
-import { PageRenderer, type BodyJob, type Globals, type PageJob } from "./render/page-renderer.js";
+import type { BodyJob, Globals, PageJob } from "./render/page-renderer.js";
 import { WorkerPool } from "./render/pool.js";
-import { outputPathOf, scanTemplates, type TemplateSpec } from "./render/templates.js";
+import { outputPathOf, scanTemplates, type TemplateSet, type TemplateSpec } from "./render/templates.js";
 import { apiFiles } from "./site/api.js";
 import { atomFeeds, jsonFeed, type KeyedFile, type OutputFile, type ReusedFile, type ReuseFile } from "./site/feeds.js";
 import { buildPages, eachPage, PAGE_LISTS, pageCounts, pagesIn, type PageContext, type SitePages } from "./site/pages.js";
@@ -59,12 +59,12 @@ export interface BuildResult {
   timings: Record<string, number>;
 }
 
-/** Below this many articles to analyse or pages to render, starting workers costs more than it saves. */
+/** Below this many articles to analyse, starting workers costs more than it saves (the tagger runs here). */
 const PARALLEL_ANALYSE_MIN = 48;
 /** Below this many articles to tag, reading the tagger's span cache costs more than tagging them. */
 const SPAN_CACHE_MIN = 32;
-const PARALLEL_RENDER_MIN = 400;
 const ANALYSE_BATCH = 24;
+/** Pages sent to a worker at once. */
 const RENDER_BATCH = 200;
 
 /** Reads, validates and analyses the archive, then builds its index: everything before rendering. */
@@ -249,10 +249,14 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     // process while the workers extract, instead of after them with both workers idle (~14 s of CPU at 10k).
     // A bundle's key holds all it is made from (not the pages' templates and settings): its files are trusted by it alone.
     let search: ReturnType<typeof searchIndexFiles> | null = null;
+    // The page templates are compiled in a worker meanwhile too (see prepareRendering).
+    let renderSetup: ReturnType<typeof prepareRendering> | null = null;
     const { archive, index } = await analyseArchive(options.contentDir, stage, pool, options.onProgress, (loaded) => {
       const articles = [...loaded.articles].sort(newestFirst).map((article) => ({ article }));
       search = searchIndexFiles({ articles } as Pick<ArchiveIndex, "articles">, loaded.site, { thread: true, reuse: reuseIn(old?.keys?.files ?? null) });
       search.catch(() => undefined);
+      renderSetup = prepareRendering(pool, templatesDir, loaded.site, options);
+      renderSetup.catch(() => undefined);
     });
     const location = locate(options.baseUrl ?? archive.site.baseUrl, options.pathPrefix);
 
@@ -270,12 +274,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         return token;
       },
     };
-    const templateSet = await scanTemplates(templatesDir);
-    const globals: Globals = { gazette: { site: archive.site, prefix: location.pathPrefix, baseUrl: location.baseUrl } };
+    const { templateSet, globals, fast } = await (renderSetup ?? prepareRendering(pool, templatesDir, archive.site, options));
     const baseKey = `${await codeFingerprint()}\0${templateSet.hash}\0${JSON.stringify(globals)}\0`;
-    // Renders on this thread the few pages a small edit changes, with the templates compiled once here.
-    const renderer = new PageRenderer(templatesDir, [], globals);
-    const fast = fastTemplates(templateSet.templates, renderer);
     const eleventyTemplates = templateSet.templates.filter((t) => !fast.includes(t));
     // Gazette's own templates get each page as it is made, and it is let go once handed on; templates a
     // newsroom adds are rendered by Eleventy from whole lists, so then the lists are made whole first.
@@ -296,13 +296,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         await rm(root, { recursive: true, force: true });
         await mkdir(root, { recursive: true });
       })());
-    const specs = fast.map(({ name, file, body }) => ({ name, file, body }));
-    let workersReady = false;
-    const queue = new RenderQueue(async (jobs, parallel) => {
+    const queue = new RenderQueue(async (jobs) => {
       await makeRoot();
-      if (!parallel) return void renderer.renderToFiles(root, jobs);
-      if (!workersReady) pool.setup({ type: "setup-render", templatesDir, templates: specs, globals });
-      workersReady = true;
       await pool.run<number>({ type: "render", root, jobs });
     }, 2 * pool.size);
 
@@ -355,7 +350,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       temporaries.push(dir);
       await rm(dir, { recursive: true, force: true });
       // Article bodies are tokens until rendered: templates that may read them get them rendered.
-      const eleventyPages = eleventyTemplates.some((t) => t.list === null || t.list === "article") ? withBodies(allPages!, bodies) : allPages!;
+      const eleventyPages = eleventyTemplates.some((t) => t.list === null || t.list === "article") ? await withBodies(allPages!, bodies) : allPages!;
       await renderWithEleventy({ templatesDir, outDir: dir, pages: eleventyPages, site: archive.site, location, ignore: fast.map((t) => t.file) });
       const files = await listTree(dir);
       // Eleventy runs on this thread while the workers render pages: its time is part of "render", shown apart.
@@ -541,20 +536,28 @@ function sha(data: string | Uint8Array): string {
  * too, but starting it cost 1-3 s, and almost any edit changes one of them
  * (the entity index counts articles), which kept an edited article from
  * being online within seconds.
+ *
+ * They are compiled, and their pages rendered, in the build's workers, even
+ * the few pages of a small edit: started once the articles are read, a worker
+ * loads Nunjucks and remark and compiles the templates while this thread
+ * extracts and indexes, which took this thread ~0.35 s after an edit.
  */
-function fastTemplates(templates: TemplateSpec[], renderer: PageRenderer): TemplateSpec[] {
-  if (process.env.GAZETTE_RENDERER === "eleventy") return [];
-  const claimed = new Set<string>();
+async function prepareRendering(pool: WorkerPool, templatesDir: string, site: SiteConfig, options: BuildOptions): Promise<{ templateSet: TemplateSet; globals: Globals; fast: TemplateSpec[] }> {
+  const templateSet = await scanTemplates(templatesDir);
+  const location = locate(options.baseUrl ?? site.baseUrl, options.pathPrefix);
+  const globals: Globals = { gazette: { site, prefix: location.pathPrefix, baseUrl: location.baseUrl } };
+  if (process.env.GAZETTE_RENDERER === "eleventy") return { templateSet, globals, fast: [] };
   const lists = new Set<string>(PAGE_LISTS);
-  return templates.filter((template) => {
-    if (!template.list || !lists.has(template.list) || claimed.has(template.list) || !renderer.tryAdd(template)) return false;
-    claimed.add(template.list);
-    return true;
-  });
+  const candidates = templateSet.templates.filter((t) => t.list !== null && lists.has(t.list)).map(({ name, file, body, list }) => ({ name, file, body, list }));
+  pool.setup({ type: "setup-render", templatesDir, templates: candidates, globals });
+  const compiled = new Set(await pool.run<string[]>({ type: "rendered-templates" }));
+  return { templateSet, globals, fast: templateSet.templates.filter((t) => compiled.has(t.name)) };
 }
 
 /** Pages with article bodies rendered, for Eleventy templates that may read any page. */
-function withBodies(pages: SitePages, bodies: Map<string, BodyJob>): SitePages {
+async function withBodies(pages: SitePages, bodies: Map<string, BodyJob>): Promise<SitePages> {
+  // Loaded only here: the pages Gazette renders itself have their bodies rendered in the workers.
+  const { MarkdownRenderer } = await import("./render/markdown.js");
   const markdown = new MarkdownRenderer();
   return {
     ...pages,
@@ -566,22 +569,20 @@ function withBodies(pages: SitePages, bodies: Map<string, BodyJob>): SitePages {
 }
 
 /**
- * Page jobs rendered as they are planned. Jobs are held until there are
- * enough to be worth the workers (a small incremental build renders its few
- * pages here, on this thread); from then on they go to the workers in
- * batches, at most `width` batches in flight: each batch is a copy of its
- * pages' JSON, so waiting here keeps memory flat however many pages change.
+ * Page jobs rendered as they are planned: they go to the workers in batches
+ * (a small edit's few pages in one, at the end), at most `width` batches in
+ * flight: each batch is a copy of its pages' JSON, so waiting here keeps
+ * memory flat however many pages change.
  */
 class RenderQueue {
   onRendered: (count: number) => void = () => undefined;
   private held: PageJob[] = [];
-  private parallel = false;
   private readonly paths = new Set<string>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly runs: Promise<void>[] = [];
 
   constructor(
-    private readonly render: (jobs: PageJob[], parallel: boolean) => Promise<void>,
+    private readonly render: (jobs: PageJob[]) => Promise<void>,
     private readonly width: number,
   ) {}
 
@@ -592,8 +593,7 @@ class RenderQueue {
   async add(job: PageJob): Promise<void> {
     this.paths.add(job.path);
     this.held.push(job);
-    if (this.held.length < (this.parallel ? RENDER_BATCH : PARALLEL_RENDER_MIN)) return;
-    this.parallel = true;
+    if (this.held.length < RENDER_BATCH) return;
     while (this.inFlight.size >= this.width) await Promise.race(this.inFlight);
     this.start(this.takeHeld());
   }
@@ -612,7 +612,7 @@ class RenderQueue {
 
   private start(jobs: PageJob[]): void {
     if (jobs.length === 0) return;
-    const run = this.render(jobs, this.parallel).then(() => this.onRendered(jobs.length));
+    const run = this.render(jobs).then(() => this.onRendered(jobs.length));
     // A failure surfaces from finish() (or from add() waiting on it); it must not also go unhandled here.
     run.catch(() => undefined);
     const settled: Promise<void> = run.then(

@@ -46,23 +46,32 @@ export class PageRenderer {
 
   constructor(
     templatesDir: string,
-    templates: Pick<TemplateSpec, "name" | "file" | "body">[],
     private readonly globals: Globals,
   ) {
     const loader = new nunjucks.FileSystemLoader([path.join(templatesDir, "_includes"), process.cwd()]);
     this.env = new nunjucks.Environment(loader, { dev: true });
-    // Eager compilation: a template with an unknown filter or tag fails here, not half way through a build.
-    for (const template of templates) this.add(template);
   }
 
-  /** Compiles one more template; false, with nothing added, when it does not compile (it uses what only Eleventy has). */
-  tryAdd(template: Pick<TemplateSpec, "name" | "file" | "body">): boolean {
-    try {
-      this.add(template);
-      return true;
-    } catch {
-      return false;
+  /**
+   * Compiles, for each page list, the first of its templates that compiles without Eleventy's additions
+   * (filters, shortcodes), and returns their names: Gazette renders those pages itself, and Eleventy the
+   * rest. Compiling them all before any page is rendered, a template with an unknown filter or tag goes
+   * to Eleventy whole instead of failing half way through a build.
+   */
+  addFirstPerList(templates: Pick<TemplateSpec, "name" | "file" | "body" | "list">[]): string[] {
+    const claimed = new Set<string>();
+    const added: string[] = [];
+    for (const template of templates) {
+      if (template.list === null || claimed.has(template.list)) continue;
+      try {
+        this.add(template);
+      } catch {
+        continue;
+      }
+      claimed.add(template.list);
+      added.push(template.name);
     }
+    return added;
   }
 
   private add(template: Pick<TemplateSpec, "name" | "file" | "body">): void {

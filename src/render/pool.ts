@@ -14,34 +14,37 @@ export function workerCount(): number {
 }
 
 /**
- * Build workers (worker_threads), started on first use and kept for the
- * build: tasks go to whichever worker has the least outstanding work.
+ * Build workers (worker_threads), started as work needs them, up to `size`,
+ * and kept for the build: a task goes to an idle worker, or starts one, or
+ * else waits on whichever has the least outstanding work. A small edit then
+ * starts one worker, not one per core.
  */
 export class WorkerPool {
   private readonly workers: { worker: Worker; busy: number }[] = [];
   private readonly pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
+  /** The setup messages sent so far, one of each type: a worker started later gets them first. */
+  private readonly setups = new Map<Setup["type"], Setup>();
   private nextId = 1;
   private failed: Error | null = null;
 
   constructor(readonly size = workerCount()) {}
 
-  private start(): void {
-    if (this.workers.length > 0) return;
-    for (let i = 0; i < this.size; i++) {
-      const worker = new Worker(new URL("./worker.js", import.meta.url));
-      const slot = { worker, busy: 0 };
-      worker.on("message", (reply: WorkerReply) => {
-        slot.busy--;
-        const waiting = this.pending.get(reply.id);
-        this.pending.delete(reply.id);
-        if (!waiting) return;
-        if ("error" in reply) waiting.reject(new Error(reply.error));
-        else waiting.resolve(reply.result);
-      });
-      worker.on("error", (error) => this.fail(error));
-      worker.on("exit", (code) => code !== 0 && this.fail(new Error(`build worker exited with code ${code}`)));
-      this.workers.push(slot);
-    }
+  private spawn(): { worker: Worker; busy: number } {
+    const worker = new Worker(new URL("./worker.js", import.meta.url));
+    const slot = { worker, busy: 0 };
+    worker.on("message", (reply: WorkerReply) => {
+      slot.busy--;
+      const waiting = this.pending.get(reply.id);
+      this.pending.delete(reply.id);
+      if (!waiting) return;
+      if ("error" in reply) waiting.reject(new Error(reply.error));
+      else waiting.resolve(reply.result);
+    });
+    worker.on("error", (error) => this.fail(error));
+    worker.on("exit", (code) => code !== 0 && this.fail(new Error(`build worker exited with code ${code}`)));
+    for (const setup of this.setups.values()) worker.postMessage(setup);
+    this.workers.push(slot);
+    return slot;
   }
 
   private fail(error: Error): void {
@@ -50,17 +53,21 @@ export class WorkerPool {
     this.pending.clear();
   }
 
-  /** Sends a setup message to every worker (before the tasks that need it). */
+  /**
+   * Sends a setup message to every worker, and to every worker started later (before the tasks that need it).
+   * It starts a first worker if there is none, so the setup's work (loading modules, compiling) begins now.
+   */
   setup(message: Setup): void {
-    this.start();
-    for (const { worker } of this.workers) worker.postMessage(message);
+    this.setups.set(message.type, message);
+    if (this.workers.length === 0) this.spawn();
+    else for (const { worker } of this.workers) worker.postMessage(message);
   }
 
   run<R>(task: TaskInput): Promise<R> {
-    this.start();
     if (this.failed) return Promise.reject(this.failed);
     const id = this.nextId++;
-    const slot = this.workers.reduce((best, w) => (w.busy < best.busy ? w : best));
+    let slot = this.workers.length > 0 ? this.workers.reduce((best, w) => (w.busy < best.busy ? w : best)) : null;
+    if (!slot || (slot.busy > 0 && this.workers.length < this.size)) slot = this.spawn();
     slot.busy++;
     return new Promise<R>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });

@@ -18,13 +18,16 @@ import type { TemplateSpec } from "./templates.js";
 export type WorkerRequest =
   | { type: "setup-analysis"; registry: RegistryEntity[]; taxonomy: Taxonomy }
   | { type: "analyse"; id: number; articles: Article[]; cachedSpans: (TaggedSpan[] | null)[] }
-  | { type: "setup-render"; templatesDir: string; templates: Pick<TemplateSpec, "name" | "file" | "body">[]; globals: Globals }
+  /** Compiles the first template of each list that compiles (PageRenderer.addFirstPerList): the worker renders those. */
+  | { type: "setup-render"; templatesDir: string; templates: Pick<TemplateSpec, "name" | "file" | "body" | "list">[]; globals: Globals }
+  /** The names of the templates setup-render compiled. */
+  | { type: "rendered-templates"; id: number }
   | { type: "render"; id: number; root: string; jobs: PageJob[] };
 
 export type WorkerReply = { id: number; error: string } | { id: number; result: unknown };
 
 let analysis: { tagger: EntityTagger; registry: RegistryIndex; taxonomy: CompiledTaxonomy } | undefined;
-let renderer: PageRenderer | undefined;
+let renderer: { pages: PageRenderer; templates: string[] } | undefined;
 
 parentPort!.on("message", (message: WorkerRequest) => {
   if (message.type === "setup-analysis") {
@@ -32,7 +35,8 @@ parentPort!.on("message", (message: WorkerRequest) => {
     return;
   }
   if (message.type === "setup-render") {
-    renderer = new PageRenderer(message.templatesDir, message.templates, message.globals);
+    const pages = new PageRenderer(message.templatesDir, message.globals);
+    renderer = { pages, templates: pages.addFirstPerList(message.templates) };
     return;
   }
   void handle(message).then(
@@ -55,6 +59,7 @@ async function handle(message: Extract<WorkerRequest, { id: number }>): Promise<
     });
   }
   if (!renderer) throw new Error("renderer not set up");
-  return renderer.renderToFiles(message.root, message.jobs);
+  if (message.type === "rendered-templates") return renderer.templates;
+  return renderer.pages.renderToFiles(message.root, message.jobs);
 }
 
