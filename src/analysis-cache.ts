@@ -35,6 +35,11 @@ export class AnalysisCache {
     return encoded && { analysis: decodeAnalysis(encoded, article), textHash: encoded[0] as string };
   }
 
+  /** Keeps an entry this build uses without reading it (one the caller has in memory). */
+  touch(hash: string): void {
+    this.store.get(hash);
+  }
+
   set(article: Article, analysis: ArticleAnalysis, textHash: string): void {
     const encoded = encodeAnalysis(analysis, article, textHash);
     if (encoded) this.store.set(article.hash, encoded);

@@ -8,7 +8,7 @@ import type { Article } from "./content/article.js";
 import { ContentError } from "./content/issues.js";
 import type { Archive } from "./content/load.js";
 import type { SiteConfig } from "./content/site-config.js";
-import { loadArchiveCached } from "./content-cache.js";
+import { loadArchiveCached, type ArticleMemory } from "./content-cache.js";
 import { buildArchiveIndex, newestFirst, type ArchiveIndex } from "./index/archive-index.js";
 import { analysisTextOf } from "./nlp/analysis-text.js";
 import { indexRegistry } from "./nlp/canonical.js";
@@ -43,6 +43,23 @@ export interface BuildOptions {
   onStage?: (stage: string, detail?: string) => void;
   /** Called as a long stage advances: items done of total. */
   onProgress?: (stage: string, done: number, total: number) => void;
+  /** Kept by the caller between builds (gazette serve): see BuildMemory. */
+  memory?: BuildMemory | undefined;
+}
+
+/**
+ * What a long-running process (`gazette serve`) keeps between its builds: the parsed articles and their
+ * analyses, each by the key of its disk cache, so a rebuild after an edit reads neither cache back (their
+ * files and decoding took ~1 s at 10,000 articles). Each holds the last build's entries only.
+ */
+export interface BuildMemory {
+  articles: ArticleMemory;
+  /** Analyses by article hash, valid under `fingerprint` (what they depend on besides the article). */
+  analyses: { fingerprint: string; byHash: Map<string, { analysis: ArticleAnalysis; textHash: string }> };
+}
+
+export function newBuildMemory(): BuildMemory {
+  return { articles: new Map(), analyses: { fingerprint: "", byHash: new Map() } };
 }
 
 export interface BuildResult {
@@ -75,9 +92,10 @@ export async function analyseArchive(
   onProgress?: BuildOptions["onProgress"],
   /** Called once the archive is read, before extraction: work that needs only the articles can start there. */
   onLoaded?: (archive: Archive) => void,
+  memory?: BuildMemory,
 ): Promise<{ archive: Archive; analyses: Map<Article, ArticleAnalysis>; index: ArchiveIndex }> {
   onStage?.("load");
-  const loaded = await loadArchiveCached(contentDir, cacheDirectory(), await codeFingerprint());
+  const loaded = await loadArchiveCached(contentDir, cacheDirectory(), await codeFingerprint(), memory?.articles);
   if ("issues" in loaded) throw new ContentError(loaded.issues);
   const { archive } = loaded;
   onLoaded?.(archive);
@@ -90,20 +108,39 @@ export async function analyseArchive(
     .update(`${tagger}\0${await codeFingerprint()}\0${archive.settingsText.registry}\0${archive.settingsText.taxonomy}`)
     .digest("hex")
     .slice(0, 16);
-  const cache = await AnalysisCache.open(cacheDir, fingerprint);
+  // Analyses in memory (gazette serve) are used first; the disk cache is read when they are not enough for the
+  // tagger's work to be small (as after the first build, or a registry change), and then it keeps what is new.
+  const known = memory?.analyses.fingerprint === fingerprint ? memory.analyses.byHash : new Map<string, { analysis: ArticleAnalysis; textHash: string }>();
+  const remembered = new Map<string, { analysis: ArticleAnalysis; textHash: string }>();
   const analyses = new Map<Article, ArticleAnalysis>();
-  const missing: Article[] = [];
-  const hitTexts: string[] = [];
+  let missing: Article[] = [];
   for (const article of archive.articles) {
-    const hit = cache.get(article);
+    const hit = known.get(article.hash);
     if (hit) {
-      hitTexts.push(hit.textHash);
+      remembered.set(article.hash, hit);
       analyses.set(article, hit.analysis);
     } else missing.push(article);
   }
+  const cache = missing.length >= PARALLEL_ANALYSE_MIN || !memory ? await AnalysisCache.open(cacheDir, fingerprint) : null;
+  if (cache) {
+    const stillMissing: Article[] = [];
+    for (const article of missing) {
+      const hit = cache.get(article);
+      if (!hit) stillMissing.push(article);
+      else {
+        remembered.set(article.hash, hit);
+        analyses.set(article, hit.analysis);
+      }
+    }
+    // The memory's hits are this build's entries too: the disk cache keeps them.
+    for (const hash of known.keys()) if (remembered.has(hash)) cache.touch(hash);
+    missing = stillMissing;
+  }
+  const hitTexts = [...remembered.values()].map((hit) => hit.textHash);
   const remember = (article: Article, analysis: ArticleAnalysis, text: string) => {
     analyses.set(article, analysis);
-    cache.set(article, analysis, text);
+    remembered.set(article.hash, { analysis, textHash: text });
+    cache?.set(article, analysis, text);
   };
   // The tagger's span cache is read (and saved) only when there is enough to tag: reading it cost ~0.1 s at
   // 10,000 articles, the time the tagger takes for a few dozen, and untouched it stays as it was. Opened, it
@@ -142,7 +179,8 @@ export async function analyseArchive(
     }
     await boundedAll(batches, 2 * pool!.size);
   }
-  await Promise.all([spans?.save(), cache.save()]);
+  await Promise.all([spans?.save(), cache?.save()]);
+  if (memory) memory.analyses = { fingerprint, byHash: remembered };
 
   onStage?.("index");
   const index = buildArchiveIndex({ articles: archive.articles, analyses, registry: archive.registry, topics: archive.taxonomy.topics });
@@ -257,7 +295,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       search.catch(() => undefined);
       renderSetup = prepareRendering(pool, templatesDir, loaded.site, options);
       renderSetup.catch(() => undefined);
-    });
+    }, options.memory);
     const location = locate(options.baseUrl ?? archive.site.baseUrl, options.pathPrefix);
 
     stage("plan");

@@ -2,7 +2,7 @@ import { watch, type FSWatcher } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { createServer, type ServerResponse } from "node:http";
 import path from "node:path";
-import { build } from "./build.js";
+import { build, newBuildMemory } from "./build.js";
 import { ContentError, formatIssue } from "./content/issues.js";
 
 export interface ServeOptions {
@@ -72,6 +72,8 @@ export async function serve(options: ServeOptions): Promise<{ close(): Promise<v
     for (const client of clients) client.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   };
 
+  // The articles and analyses of the last build, so a rebuild does not read them back from the disk caches.
+  const memory = newBuildMemory();
   let building = false;
   let again = false;
   let baseUrl = "";
@@ -91,6 +93,7 @@ export async function serve(options: ServeOptions): Promise<{ close(): Promise<v
         baseUrl,
         // Only what the change touched is rewritten; the journal keeps the folder whole if a build dies.
         incremental: true,
+        memory,
       });
       lastProblem = null;
       const what = result.mode === "incremental" ? `${result.written} files written, ${result.deleted} deleted` : `${result.files} files`;
@@ -146,10 +149,8 @@ export async function serve(options: ServeOptions): Promise<{ close(): Promise<v
   const url = `http://${options.host}:${port}/`;
   // Links and canonical URLs point at this server (the port is known only now when 0 was asked for).
   baseUrl = `http://${options.host}:${port}`;
-  await rebuild("start");
-  console.error(`serving ${options.outDir} at ${url} (Ctrl-C to stop)`);
-  options.onListening?.(url);
-
+  // Watched before the first build: an edit made while it runs is built after it. (Node's recursive watch
+  // reads the tree first, 0.4 s at 10,000 articles, and misses what changes before it has.)
   let timer: NodeJS.Timeout | undefined;
   const changed = (what: string) => {
     clearTimeout(timer);
@@ -164,6 +165,10 @@ export async function serve(options: ServeOptions): Promise<{ close(): Promise<v
       // a folder the project does not have: Gazette's own defaults are used and never change
     }
   }
+
+  await rebuild("start");
+  console.error(`serving ${options.outDir} at ${url} (Ctrl-C to stop)`);
+  options.onListening?.(url);
 
   return {
     async close() {

@@ -3,10 +3,11 @@
  *   npm run bench:incremental -- 10000
  * Cold build of N raw articles (empty cache and output), then `build --incremental` with nothing changed,
  * after one article's body is edited (a sentence added), after a title edit (every listing it is on),
- * and after the edits are undone. Every time includes process start. The last output is checked
+ * and after the edits are undone. Every time includes process start. Then `gazette serve`: its rebuild
+ * time (as it prints it) after each of three body edits. The last output is checked
  * against a clean build (same bytes) when GAZETTE_BENCH_VERIFY=1.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { benchArgs, CLI, fmt, gazetteCorpus, gazetteReport, must, ROOT, timed } from "./common.js";
@@ -44,6 +45,38 @@ try {
   writeFileSync(target, original);
 }
 report("edits undone, --incremental", must(await gazette(["build", "--incremental", "--content", content, "--out", out]), "undo"));
+
+// gazette serve, the editors' preview: its first build renders every page for the server's own address; each edit
+// after it is rebuilt in the running process, from the articles and analyses it keeps in memory (BuildMemory).
+{
+  const serveOut = path.join(work, "site-serve");
+  rmSync(serveOut, { recursive: true, force: true });
+  const server = spawn(process.execPath, [CLI, "serve", "--content", content, "--out", serveOut, "--port", "0"], {
+    cwd: ROOT,
+    env: { ...process.env, CI: "1", GAZETTE_CACHE: cache },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let log = "";
+  server.stderr!.on("data", (chunk) => (log += chunk));
+  const rebuilt = async (from: number): Promise<string> => {
+    while (!/rebuilt in [^\n]*\n/.test(log.slice(from)) && server.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 20));
+    return /rebuilt in ([\d.]+s[^\n]*)/.exec(log.slice(from))?.[1] ?? `(server exited: ${log.slice(-500)})`;
+  };
+  try {
+    console.log(`${"serve: first build".padEnd(34)} ${await rebuilt(0)}`);
+    while (!/serving /.test(log) && server.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 20));
+    for (let round = 1; round <= 3; round++) {
+      const from = log.length;
+      writeFileSync(target, `${original.trimEnd()}\n\nOfficials in Geneva said on Friday the talks would resume in round ${round}.\n`);
+      console.log(`${`serve: one body edit (${round})`.padEnd(34)} ${await rebuilt(from)}`);
+      // The watcher may report one write more than once: let the server settle before the next edit.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+    }
+  } finally {
+    writeFileSync(target, original);
+    server.kill("SIGTERM");
+  }
+}
 
 if (process.env.GAZETTE_BENCH_VERIFY) {
   const clean = path.join(work, "site-clean");
