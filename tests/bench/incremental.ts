@@ -59,12 +59,12 @@ report("edits undone, --incremental", must(await gazette(["build", "--incrementa
   let log = "";
   server.stderr!.on("data", (chunk) => (log += chunk));
   const rebuilt = async (from: number): Promise<string> => {
-    while (!/rebuilt in [^\n]*\n/.test(log.slice(from)) && server.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 20));
+    while (/rebuilt in [^\n]*\n/.exec(log.slice(from)) === null && server.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 20));
     return /rebuilt in ([\d.]+s[^\n]*)/.exec(log.slice(from))?.[1] ?? `(server exited: ${log.slice(-500)})`;
   };
   try {
     console.log(`${"serve: first build".padEnd(34)} ${await rebuilt(0)}`);
-    while (!/serving /.test(log) && server.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 20));
+    while (!log.includes("serving ") && server.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 20));
     for (let round = 1; round <= 3; round++) {
       const from = log.length;
       writeFileSync(target, `${original.trimEnd()}\n\nOfficials in Geneva said on Friday the talks would resume in round ${round}.\n`);
