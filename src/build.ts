@@ -586,7 +586,7 @@ async function prepareRendering(pool: WorkerPool, templatesDir: string, site: Si
   const globals: Globals = { gazette: { site, prefix: location.pathPrefix, baseUrl: location.baseUrl } };
   if (process.env.GAZETTE_RENDERER === "eleventy") return { templateSet, globals, fast: [] };
   const lists = new Set<string>(PAGE_LISTS);
-  const candidates = templateSet.templates.filter((t) => t.list !== null && lists.has(t.list)).map(({ name, file, body, list }) => ({ name, file, body, list }));
+  const candidates = templateSet.templates.filter((t) => t.list !== null && lists.has(t.list)).map(({ name, file, body, bodyLine, list }) => ({ name, file, body, bodyLine, list }));
   pool.setup({ type: "setup-render", templatesDir, templates: candidates, globals });
   const compiled = new Set(await pool.run<string[]>({ type: "rendered-templates" }));
   return { templateSet, globals, fast: templateSet.templates.filter((t) => compiled.has(t.name)) };

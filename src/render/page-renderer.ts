@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import nunjucks from "nunjucks";
 import { MarkdownRenderer, type BodyLink } from "./markdown.js";
+import { ContentError, type ContentIssue } from "../content/issues.js";
 import type { TemplateSpec } from "./templates.js";
 
 /** Template globals, as Eleventy receives them (`gazette`), JSON-safe. */
@@ -31,6 +32,9 @@ interface CompiledTemplate {
   render(context: Record<string, unknown>): string;
 }
 
+/** What a page template is to the renderer. */
+export type RenderedTemplate = Pick<TemplateSpec, "name" | "file" | "body" | "bodyLine" | "list">;
+
 /**
  * Renders page templates with Nunjucks directly, with the environment
  * Eleventy's Nunjucks engine uses (the same loader search path: the
@@ -40,7 +44,7 @@ interface CompiledTemplate {
  */
 export class PageRenderer {
   private readonly env: { addGlobal(name: string, value: unknown): void };
-  private readonly compiled = new Map<string, CompiledTemplate>();
+  private readonly compiled = new Map<string, { template: CompiledTemplate; spec: RenderedTemplate }>();
   private readonly markdown = new MarkdownRenderer();
   private readonly madeDirs = new Set<string>();
 
@@ -58,7 +62,7 @@ export class PageRenderer {
    * rest. Compiling them all before any page is rendered, a template with an unknown filter or tag goes
    * to Eleventy whole instead of failing half way through a build.
    */
-  addFirstPerList(templates: Pick<TemplateSpec, "name" | "file" | "body" | "list">[]): string[] {
+  addFirstPerList(templates: RenderedTemplate[]): string[] {
     const claimed = new Set<string>();
     const added: string[] = [];
     for (const template of templates) {
@@ -74,20 +78,24 @@ export class PageRenderer {
     return added;
   }
 
-  private add(template: Pick<TemplateSpec, "name" | "file" | "body">): void {
-    this.compiled.set(template.name, new nunjucks.Template(template.body, this.env, template.file, true) as CompiledTemplate);
+  private add(spec: RenderedTemplate): void {
+    this.compiled.set(spec.name, { template: new nunjucks.Template(spec.body, this.env, spec.file, true) as CompiledTemplate, spec });
   }
 
   /** The HTML of one page. */
   render(job: PageJob): string {
-    const template = this.compiled.get(job.template);
-    if (!template) throw new Error(`no compiled template ${job.template}`);
+    const compiled = this.compiled.get(job.template);
+    if (!compiled) throw new Error(`no compiled template ${job.template}`);
     let page = job.page ?? (JSON.parse(job.json!) as Record<string, unknown>);
     if (job.body) {
       const article = page.article as Record<string, unknown>;
       page = { ...page, article: { ...article, html: this.markdown.render(job.body.markdown, job.body.links) } };
     }
-    return template.render({ ...this.globals, p: page });
+    try {
+      return compiled.template.render({ ...this.globals, p: page });
+    } catch (error) {
+      throw new ContentError([templateIssue(error as Error, compiled.spec, job.path)]);
+    }
   }
 
   /**
@@ -112,3 +120,28 @@ export class PageRenderer {
     return bytes;
   }
 }
+
+/**
+ * A template that fails on a page, as a problem with a place: the template file (or the include it
+ * failed in), line and column, what Nunjucks said, and the page. Nunjucks counts lines from 0 in the
+ * text after the front matter, and starts its message with the files it passed through, the innermost
+ * (where it failed) last; the issue gives that place in the file's own lines.
+ */
+export function templateIssue(error: Error & { lineno?: number; colno?: number }, spec: Pick<TemplateSpec, "file" | "bodyLine">, page: string): ContentIssue {
+  let rest = error.message;
+  let file = spec.file;
+  for (let place = NUNJUCKS_PLACE.exec(rest); place; place = NUNJUCKS_PLACE.exec(rest)) {
+    file = place[1] || file;
+    rest = rest.slice(place[0].length);
+  }
+  return {
+    file: path.relative(process.cwd(), file) || file,
+    line: (file === spec.file ? spec.bodyLine : 1) + (error.lineno ?? 0),
+    column: (error.colno ?? 0) + 1,
+    // (Nunjucks places an error in a template this one extends at this one's name, so the fix may be there.)
+    message: `${rest.replace(/^Error: /, "")} (rendering ${page}): fix this template, or one it extends or includes (a page's data is its object p, typed in src/site/pages.ts)`,
+  };
+}
+
+/** One file Nunjucks names at the start of an error message: "(path)", perhaps " [Line l, Column c]", then a line break. */
+const NUNJUCKS_PLACE = /^\(([^)\n]*)\)(?: \[Line \d+, Column \d+\])?\n\s*/;

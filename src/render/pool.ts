@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
+import { ContentError } from "../content/issues.js";
 import type { WorkerReply, WorkerRequest } from "./worker.js";
 
 type Setup = Extract<WorkerRequest, { type: "setup-analysis" | "setup-render" }>;
@@ -37,7 +38,8 @@ export class WorkerPool {
       const waiting = this.pending.get(reply.id);
       this.pending.delete(reply.id);
       if (!waiting) return;
-      if ("error" in reply) waiting.reject(new Error(reply.error));
+      if ("issues" in reply) waiting.reject(new ContentError(reply.issues));
+      else if ("error" in reply) waiting.reject(new Error(reply.error));
       else waiting.resolve(reply.result);
     });
     worker.on("error", (error) => this.fail(error));

@@ -10,6 +10,8 @@ export interface TemplateSpec {
   file: string;
   /** The template text after its front matter, as Eleventy hands it to Nunjucks. */
   body: string;
+  /** The file's line (1-based) where `body` starts: Nunjucks counts lines in the body. */
+  bodyLine: number;
   /** "pages.X" this template paginates over one page at a time as `p`, with permalink "{{ p.url }}"; else null. */
   list: string | null;
 }
@@ -52,10 +54,11 @@ export async function scanTemplates(dir: string): Promise<TemplateSet> {
       // A fresh object per call: gray-matter caches by string and would share it otherwise.
       parsed = matter(text, {});
     } catch {
-      templates.push({ name, file, body: text, list: null });
+      templates.push({ name, file, body: text, bodyLine: 1, list: null });
       continue;
     }
-    templates.push({ name, file, body: parsed.content, list: standardList(parsed.data) });
+    const bodyLine = text.endsWith(parsed.content) ? text.slice(0, text.length - parsed.content.length).split("\n").length : 1;
+    templates.push({ name, file, body: parsed.content, bodyLine, list: standardList(parsed.data) });
   }
   return { dir, hash: hash.digest("hex"), templates };
 }

@@ -5,6 +5,7 @@
  */
 import { parentPort } from "node:worker_threads";
 import type { Article } from "../content/article.js";
+import { ContentError, type ContentIssue } from "../content/issues.js";
 import type { RegistryEntity } from "../content/registry.js";
 import type { Taxonomy } from "../content/taxonomy.js";
 import { indexRegistry, type RegistryIndex } from "../nlp/canonical.js";
@@ -12,19 +13,19 @@ import { analyseArticle, type SpanCache } from "../nlp/extract.js";
 import { loadTagger } from "../nlp/tagger/index.js";
 import { compileTaxonomy, type CompiledTaxonomy } from "../nlp/topics.js";
 import type { EntityTagger, TaggedSpan } from "../nlp/types.js";
-import { PageRenderer, type Globals, type PageJob } from "./page-renderer.js";
-import type { TemplateSpec } from "./templates.js";
+import { PageRenderer, type Globals, type PageJob, type RenderedTemplate } from "./page-renderer.js";
 
 export type WorkerRequest =
   | { type: "setup-analysis"; registry: RegistryEntity[]; taxonomy: Taxonomy }
   | { type: "analyse"; id: number; articles: Article[]; cachedSpans: (TaggedSpan[] | null)[] }
   /** Compiles the first template of each list that compiles (PageRenderer.addFirstPerList): the worker renders those. */
-  | { type: "setup-render"; templatesDir: string; templates: Pick<TemplateSpec, "name" | "file" | "body" | "list">[]; globals: Globals }
+  | { type: "setup-render"; templatesDir: string; templates: RenderedTemplate[]; globals: Globals }
   /** The names of the templates setup-render compiled. */
   | { type: "rendered-templates"; id: number }
   | { type: "render"; id: number; root: string; jobs: PageJob[] };
 
-export type WorkerReply = { id: number; error: string } | { id: number; result: unknown };
+/** A task's result, or its failure: problems the user can fix (a template that fails on a page) as issues, anything else as a stack. */
+export type WorkerReply = { id: number; error: string } | { id: number; issues: ContentIssue[] } | { id: number; result: unknown };
 
 let analysis: { tagger: EntityTagger; registry: RegistryIndex; taxonomy: CompiledTaxonomy } | undefined;
 let renderer: { pages: PageRenderer; templates: string[] } | undefined;
@@ -41,7 +42,12 @@ parentPort!.on("message", (message: WorkerRequest) => {
   }
   void handle(message).then(
     (result) => parentPort!.postMessage({ id: message.id, result } satisfies WorkerReply),
-    (error: unknown) => parentPort!.postMessage({ id: message.id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) } satisfies WorkerReply),
+    (error: unknown) =>
+      parentPort!.postMessage(
+        (error instanceof ContentError
+          ? { id: message.id, issues: error.issues }
+          : { id: message.id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) }) satisfies WorkerReply,
+      ),
   );
 });
 

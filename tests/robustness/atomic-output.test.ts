@@ -78,6 +78,26 @@ describe("the output folder is replaced atomically (issue 7)", () => {
     await rm(templates, { recursive: true });
   });
 
+  it("a template that fails on a page names the template file, line, column, page and fix, and leaves the previous site byte-identical", async () => {
+    const templates = path.join(dir, "templates");
+    await cp(path.join(ROOT, "templates"), templates, { recursive: true });
+    const articleTemplate = path.join(templates, "article.njk");
+    const lines = (await readFile(articleTemplate, "utf8")).split("\n");
+    const at = lines.findIndex((line) => line.includes("{% block main %}"));
+    lines[at] = lines[at]!.replace("{% block main %}", "{% block main %}{{ p.article.missing() }}");
+    await writeFile(articleTemplate, lines.join("\n"));
+    const result = await gazette(["build", "--out", "_site"], { cwd: dir, env: cacheEnv(dir) });
+    expect(result.code).toBe(1);
+    // The column of the call's parenthesis, counted from 1, in the file's own lines (front matter included).
+    const column = lines[at]!.indexOf("missing(") + "missing".length + 1;
+    expect(result.stderr).toContain(`templates/article.njk:${at + 1}:${column}: Unable to call \`p["article"]["missing"]\`, which is undefined or falsey (rendering articles/2025/05/story-`);
+    expect(result.stderr).toMatch(/: fix this template, or one it extends or includes \(a page's data is its object p, typed in src\/site\/pages\.ts\)\n1 problem found; nothing was written\n$/);
+    expect(result.stderr).not.toMatch(/\bat .*\.js:\d+/);
+    expect(await snapshot(path.join(dir, "_site"))).toEqual(before);
+    expect(await siblings(dir)).toEqual([]);
+    await rm(templates, { recursive: true });
+  });
+
   it("a build killed part-way (SIGKILL) leaves the previous site byte-identical; the next build removes its leftovers", async () => {
     await writeTree(dir, articles(40, "v2"));
     // What a complete build of the new content writes, built apart as the reference for "the whole new site".
