@@ -17,6 +17,12 @@ import { ENTITY_TYPES, type EntityType } from "./nlp/types.js";
  */
 type EncodedAnalysis = (string | number)[];
 
+/** An article's analysis, and the hash of the text its tagger read (which keeps its span cache entry alive). */
+export interface CachedAnalysis {
+  analysis: ArticleAnalysis;
+  textHash: string;
+}
+
 /**
  * Whole-article analyses keyed by the article file's hash, under a fingerprint of
  * everything else they depend on (registry, taxonomy, tagger, code): a warm build
@@ -29,8 +35,7 @@ export class AnalysisCache {
     return new AnalysisCache(await CacheFile.open<EncodedAnalysis>(dir, "analyses", fingerprint, { removeOthers: true }));
   }
 
-  /** The article's analysis, and the hash of the text its tagger read. */
-  get(article: Article): { analysis: ArticleAnalysis; textHash: string } | undefined {
+  get(article: Article): CachedAnalysis | undefined {
     const encoded = this.store.get(article.hash);
     return encoded && { analysis: decodeAnalysis(encoded, article), textHash: encoded[0] as string };
   }

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { statSync } from "node:fs";
 import { copyFile, link, mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { AnalysisCache } from "./analysis-cache.js";
+import { AnalysisCache, type CachedAnalysis } from "./analysis-cache.js";
 import { cacheDirectory, codeFingerprint, PACKAGE_ROOT, SpanCacheFile, taggerFingerprint } from "./cache.js";
 import type { Article } from "./content/article.js";
 import { ContentError } from "./content/issues.js";
@@ -55,7 +55,7 @@ export interface BuildOptions {
 export interface BuildMemory {
   articles: ArticleMemory;
   /** Analyses by article hash, valid under `fingerprint` (what they depend on besides the article). */
-  analyses: { fingerprint: string; byHash: Map<string, { analysis: ArticleAnalysis; textHash: string }> };
+  analyses: { fingerprint: string; byHash: Map<string, CachedAnalysis> };
 }
 
 export function newBuildMemory(): BuildMemory {
@@ -110,8 +110,8 @@ export async function analyseArchive(
     .slice(0, 16);
   // Analyses in memory (gazette serve) are used first; the disk cache is read when they are not enough for the
   // tagger's work to be small (as after the first build, or a registry change), and then it keeps what is new.
-  const known = memory?.analyses.fingerprint === fingerprint ? memory.analyses.byHash : new Map<string, { analysis: ArticleAnalysis; textHash: string }>();
-  const remembered = new Map<string, { analysis: ArticleAnalysis; textHash: string }>();
+  const known = memory?.analyses.fingerprint === fingerprint ? memory.analyses.byHash : new Map<string, CachedAnalysis>();
+  const remembered = new Map<string, CachedAnalysis>();
   const analyses = new Map<Article, ArticleAnalysis>();
   let missing: Article[] = [];
   for (const article of archive.articles) {
