@@ -27,7 +27,7 @@ import { atomFeeds, jsonFeed, type KeyedFile, type OutputFile, type ReusedFile, 
 import { buildPages, eachPage, PAGE_LISTS, pageCounts, pagesIn, type PageContext, type SitePages } from "./site/pages.js";
 import { newsSitemap, robotsTxt, SitemapCollector } from "./site/sitemap.js";
 import { searchIndexFiles } from "./site/search-index.js";
-import { locate } from "./site/urls.js";
+import { locate, type SiteLocation } from "./site/urls.js";
 
 export interface BuildOptions {
   contentDir: string;
@@ -133,10 +133,9 @@ export async function analyseArchive(
       }
     }
     // The memory's hits are this build's entries too: the disk cache keeps them.
-    for (const hash of known.keys()) if (remembered.has(hash)) cache.touch(hash);
+    for (const hash of remembered.keys()) cache.touch(hash);
     missing = stillMissing;
   }
-  const hitTexts = [...remembered.values()].map((hit) => hit.textHash);
   const remember = (article: Article, analysis: ArticleAnalysis, text: string) => {
     analyses.set(article, analysis);
     remembered.set(article.hash, { analysis, textHash: text });
@@ -146,7 +145,7 @@ export async function analyseArchive(
   // 10,000 articles, the time the tagger takes for a few dozen, and untouched it stays as it was. Opened, it
   // keeps the spans of the analyses found above too, for the day their registry or taxonomy changes.
   const spans = missing.length >= SPAN_CACHE_MIN ? await SpanCacheFile.open(cacheDir, tagger) : undefined;
-  if (spans) for (const hash of hitTexts) spans.touch(hash);
+  if (spans) for (const hit of remembered.values()) spans.touch(hit.textHash);
   if (missing.length > 0 && (missing.length < PARALLEL_ANALYSE_MIN || !pool)) {
     const registry = indexRegistry(archive.registry);
     const taxonomy = compileTaxonomy(archive.taxonomy);
@@ -296,7 +295,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       renderSetup = prepareRendering(pool, templatesDir, loaded.site, options);
       renderSetup.catch(() => undefined);
     }, options.memory);
-    const location = locate(options.baseUrl ?? archive.site.baseUrl, options.pathPrefix);
+    const location = siteLocation(archive.site, options);
 
     stage("plan");
     // Article bodies are rendered where their page is (in a worker, and only when the page changed):
@@ -582,14 +581,19 @@ function sha(data: string | Uint8Array): string {
  */
 async function prepareRendering(pool: WorkerPool, templatesDir: string, site: SiteConfig, options: BuildOptions): Promise<{ templateSet: TemplateSet; globals: Globals; fast: TemplateSpec[] }> {
   const templateSet = await scanTemplates(templatesDir);
-  const location = locate(options.baseUrl ?? site.baseUrl, options.pathPrefix);
+  const location = siteLocation(site, options);
   const globals: Globals = { gazette: { site, prefix: location.pathPrefix, baseUrl: location.baseUrl } };
   if (process.env.GAZETTE_RENDERER === "eleventy") return { templateSet, globals, fast: [] };
   const lists = new Set<string>(PAGE_LISTS);
-  const candidates = templateSet.templates.filter((t) => t.list !== null && lists.has(t.list)).map(({ name, file, body, bodyLine, list }) => ({ name, file, body, bodyLine, list }));
+  const candidates = templateSet.templates.filter((t) => t.list !== null && lists.has(t.list));
   pool.setup({ type: "setup-render", templatesDir, templates: candidates, globals });
   const compiled = new Set(await pool.run<string[]>({ type: "rendered-templates" }));
   return { templateSet, globals, fast: templateSet.templates.filter((t) => compiled.has(t.name)) };
+}
+
+/** Where the site lives: the address and path prefix given to the build, else the site's settings. */
+function siteLocation(site: SiteConfig, options: BuildOptions): SiteLocation {
+  return locate(options.baseUrl ?? site.baseUrl, options.pathPrefix);
 }
 
 /** Pages with article bodies rendered, for Eleventy templates that may read any page. */

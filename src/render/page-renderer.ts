@@ -32,9 +32,6 @@ interface CompiledTemplate {
   render(context: Record<string, unknown>): string;
 }
 
-/** What a page template is to the renderer. */
-export type RenderedTemplate = Pick<TemplateSpec, "name" | "file" | "body" | "bodyLine" | "list">;
-
 /**
  * Renders page templates with Nunjucks directly, with the environment
  * Eleventy's Nunjucks engine uses (the same loader search path: the
@@ -44,7 +41,7 @@ export type RenderedTemplate = Pick<TemplateSpec, "name" | "file" | "body" | "bo
  */
 export class PageRenderer {
   private readonly env: { addGlobal(name: string, value: unknown): void };
-  private readonly compiled = new Map<string, { template: CompiledTemplate; spec: RenderedTemplate }>();
+  private readonly compiled = new Map<string, { template: CompiledTemplate; spec: TemplateSpec }>();
   private readonly markdown = new MarkdownRenderer();
   private readonly madeDirs = new Set<string>();
 
@@ -62,7 +59,7 @@ export class PageRenderer {
    * rest. Compiling them all before any page is rendered, a template with an unknown filter or tag goes
    * to Eleventy whole instead of failing half way through a build.
    */
-  addFirstPerList(templates: RenderedTemplate[]): string[] {
+  addFirstPerList(templates: TemplateSpec[]): string[] {
     const claimed = new Set<string>();
     const added: string[] = [];
     for (const template of templates) {
@@ -78,7 +75,7 @@ export class PageRenderer {
     return added;
   }
 
-  private add(spec: RenderedTemplate): void {
+  private add(spec: TemplateSpec): void {
     this.compiled.set(spec.name, { template: new nunjucks.Template(spec.body, this.env, spec.file, true) as CompiledTemplate, spec });
   }
 

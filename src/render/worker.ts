@@ -13,13 +13,14 @@ import { analyseArticle, type SpanCache } from "../nlp/extract.js";
 import { loadTagger } from "../nlp/tagger/index.js";
 import { compileTaxonomy, type CompiledTaxonomy } from "../nlp/topics.js";
 import type { EntityTagger, TaggedSpan } from "../nlp/types.js";
-import { PageRenderer, type Globals, type PageJob, type RenderedTemplate } from "./page-renderer.js";
+import { PageRenderer, type Globals, type PageJob } from "./page-renderer.js";
+import type { TemplateSpec } from "./templates.js";
 
 export type WorkerRequest =
   | { type: "setup-analysis"; registry: RegistryEntity[]; taxonomy: Taxonomy }
   | { type: "analyse"; id: number; articles: Article[]; cachedSpans: (TaggedSpan[] | null)[] }
   /** Compiles the first template of each list that compiles (PageRenderer.addFirstPerList): the worker renders those. */
-  | { type: "setup-render"; templatesDir: string; templates: RenderedTemplate[]; globals: Globals }
+  | { type: "setup-render"; templatesDir: string; templates: TemplateSpec[]; globals: Globals }
   /** The names of the templates setup-render compiled. */
   | { type: "rendered-templates"; id: number }
   | { type: "render"; id: number; root: string; jobs: PageJob[] };
