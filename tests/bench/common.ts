@@ -1,6 +1,6 @@
 // Shared by the build benchmarks: corpus set-up and timed child processes with their peak memory.
 import { spawn, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -12,6 +12,12 @@ export interface Timed {
   seconds: number;
   /** Peak resident memory of the process (and its threads), MiB; from /usr/bin/time -v. */
   peakMiB: number | null;
+  /**
+   * Peak of the resident memory of the process and all its children together (Pagefind runs as one),
+   * MiB, sampled every 100 ms from /proc; null where there is no /proc. A sum of RSS: pages two
+   * processes share count twice, so it errs high.
+   */
+  treePeakMiB: number | null;
   code: number;
   stdout: string;
   stderr: string;
@@ -26,15 +32,64 @@ export function timed(command: string, args: string[], options: { cwd?: string; 
     const child = spawn(cmd, argv, { cwd: options.cwd ?? ROOT, env: { ...process.env, CI: "1", ...options.env }, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
+    const tree = child.pid !== undefined && existsSync("/proc/self/statm") ? new TreeMemory(child.pid) : null;
     child.stdout.on("data", (chunk) => (stdout += chunk));
     child.stderr.on("data", (chunk) => (stderr += chunk));
     child.on("error", reject);
     child.on("close", (code) => {
       const seconds = (performance.now() - started) / 1000;
       const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
-      resolve({ seconds, peakMiB: rss ? Math.round(Number(rss[1]) / 1024) : null, code: code ?? -1, stdout, stderr });
+      const treePeakMiB = tree ? tree.stop() : null;
+      resolve({ seconds, peakMiB: rss ? Math.round(Number(rss[1]) / 1024) : null, treePeakMiB, code: code ?? -1, stdout, stderr });
     });
   });
+}
+
+/**
+ * The largest sum of resident memory over a process and its descendants seen while it runs: /usr/bin/time
+ * reports one process's peak, which leaves out Pagefind, a process of its own beside the build.
+ */
+class TreeMemory {
+  private peakBytes = 0;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly rootPid: number) {
+    this.timer = setInterval(() => this.sample(), 100);
+  }
+
+  stop(): number {
+    clearInterval(this.timer);
+    return Math.round(this.peakBytes / 2 ** 20);
+  }
+
+  private sample(): void {
+    const children = new Map<number, number[]>();
+    for (const name of readdirSync("/proc")) {
+      if (!/^\d+$/.test(name)) continue;
+      const stat = readProc(`/proc/${name}/stat`);
+      // The fields after the command name, which is in parentheses and may hold spaces: state, then the parent's pid.
+      const parent = stat === null ? NaN : Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (!Number.isNaN(parent)) children.set(parent, [...(children.get(parent) ?? []), Number(name)]);
+    }
+    let bytes = 0;
+    const pending = [this.rootPid];
+    for (let pid = pending.pop(); pid !== undefined; pid = pending.pop()) {
+      const statm = readProc(`/proc/${pid}/statm`);
+      // statm's second field is the resident set, in pages (4 KiB on the machines these benchmarks run on).
+      if (statm !== null) bytes += Number(statm.split(" ")[1]) * 4096;
+      pending.push(...(children.get(pid) ?? []));
+    }
+    this.peakBytes = Math.max(this.peakBytes, bytes);
+  }
+}
+
+/** A /proc file's text, or null when its process has ended meanwhile. */
+function readProc(file: string): string | null {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return null;
+  }
 }
 
 export function must(result: Timed, what: string): Timed {
