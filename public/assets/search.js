@@ -1,6 +1,7 @@
 // Full-text search with Pagefind. The build writes one Pagefind bundle per
-// publication year under <site>/pagefind/<year>/ and lists them, newest
-// first, in <site>/pagefind/shards.json; the newest is loaded and the others
+// publication year (or run of months, in a large year) under
+// <site>/pagefind/<name>/ and lists them, newest first, in
+// <site>/pagefind/shards.json; the newest is loaded and the others
 // merged into it, so a search covers every year. This file lives in
 // <site>/assets/, so everything is found relative to it and search works
 // under any path prefix.

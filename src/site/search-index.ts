@@ -13,8 +13,15 @@ import type { KeyedFile, OutputFile, ReusedFile, ReuseFile } from "./feeds.js";
 
 /** Where the search bundles go, relative to the site folder; public/assets/search.js loads them from here. */
 export const SEARCH_BUNDLE_DIR = "pagefind";
-/** The list of bundles, newest year first, that the search page loads and merges. */
+/** The list of bundles, newest first, that the search page loads and merges. */
 export const SEARCH_SHARDS_FILE = `${SEARCH_BUNDLE_DIR}/shards.json`;
+
+/**
+ * Articles a bundle holds, at most, unless one month has more: Pagefind holds a bundle's whole index in
+ * memory, about 100 KB an article. At 100,000 articles a year's 9,000 took 0.9 GiB in Pagefind's process
+ * beside the build's 3.5 GiB, over the 4 GiB a 100,000-article build may use; a larger year is split.
+ */
+export const BUNDLE_ARTICLES_MAX = 4000;
 
 /**
  * The Pagefind search bundles (`pagefind/<year>/...`, one per publication
@@ -25,9 +32,12 @@ export const SEARCH_SHARDS_FILE = `${SEARCH_BUNDLE_DIR}/shards.json`;
  * One bundle a year, merged in the reader's browser (Pagefind's mergeIndex),
  * because Pagefind indexes everything it is given at once and holds it all in
  * memory: one index over 100,000 articles took over 4 GiB, and an edit to one
- * article re-indexed the whole archive. A year's bundle depends only on that
- * year's articles, so it is cached by their hash and an edit re-indexes one
- * year; the bundles are made one after another, so memory is one year's.
+ * article re-indexed the whole archive. A year of more than
+ * BUNDLE_ARTICLES_MAX articles is split into runs of whole months, each a
+ * bundle named by its year and first month (`pagefind/<year>-<month>/`). A
+ * bundle depends only on its own articles, so it is cached by their hash and
+ * an edit re-indexes one bundle; the bundles are made one after another, so
+ * memory is one bundle's.
  *
  * Only articles are indexed, and of each only what a reader searches for:
  * the headline (as a heading, so it weighs more) and the body's paragraphs
@@ -35,9 +45,9 @@ export const SEARCH_SHARDS_FILE = `${SEARCH_BUNDLE_DIR}/shards.json`;
  * (which repeats the first paragraph) stay out of the index. Each article is
  * given to Pagefind as a small HTML document made from its Markdown, so the
  * index needs no rendered page and is the same for a full and an
- * incremental build. The articles are as the loader gives them: a year's
- * bundle is cached by their URLs and hashes (of their files' text), so an
- * unchanged year costs no document at all. URLs in the bundles are
+ * incremental build. The articles are as the loader gives them: a bundle
+ * is cached by its articles' URLs and hashes (of their files' text), so an
+ * unchanged bundle costs no document at all. URLs in the bundles are
  * site-relative; the search page gives Pagefind the path prefix at run time,
  * so the bundles serve any sub-folder.
  */
@@ -48,78 +58,113 @@ export async function searchIndexFiles(
     /** Run Pagefind's client in a thread of its own (see PagefindThread); a build does, so its own work never stalls Pagefind. */
     thread?: boolean;
     /**
-     * Whether the output already has a file made from the bundle with this key: a year whose files it all has
+     * Whether the output already has a file made from the bundle with this key: a bundle whose files it all has
      * comes back as reused files, neither read from the cache nor copied (9,500 of them, 21 MB, read and hashed
      * on the build's thread after each edit at 10,000 articles).
      */
     reuse?: ReuseFile;
   } = {},
 ): Promise<(OutputFile | KeyedFile | ReusedFile)[]> {
-  const years = new Map<string, ArchiveIndex["articles"][number]["article"][]>();
-  for (const { article } of index.articles) {
-    const year = article.date.slice(0, 4);
-    if (!years.has(year)) years.set(year, []);
-    years.get(year)!.push(article);
-  }
-  const newestFirst = [...years.keys()].sort().reverse();
-  const files: (OutputFile | KeyedFile | ReusedFile)[] = [{ path: SEARCH_SHARDS_FILE, content: `${JSON.stringify({ bundles: newestFirst.map((year) => `${year}/`) })}\n` }];
+  const articlesOf = searchBundles(index.articles.map(({ article }) => article));
+  const newestFirst = [...articlesOf.keys()].sort().reverse();
+  const files: (OutputFile | KeyedFile | ReusedFile)[] = [{ path: SEARCH_SHARDS_FILE, content: `${JSON.stringify({ bundles: newestFirst.map((name) => `${name}/`) })}\n` }];
   const cache = new BundleCache(cacheDirectory());
   // Pagefind's output is deterministic, so a bundle cached by a hash of all it is made from is exact: each
   // document is made from its article file's text (its hash) and URL by Gazette's code, in the site's language.
   const keys = new Map<string, string>();
   const base = `bundle 3\0${await pagefindVersion()}\0${await codeFingerprint()}\0${site.language}\0`;
-  for (const year of newestFirst) {
+  for (const name of newestFirst) {
     const hash = createHash("sha256").update(base);
-    for (const article of years.get(year)!) hash.update(`${article.url}\0${article.hash}\0`);
-    keys.set(year, hash.digest("hex").slice(0, 32));
+    for (const article of articlesOf.get(name)!) hash.update(`${article.url}\0${article.hash}\0`);
+    keys.set(name, hash.digest("hex").slice(0, 32));
   }
   const bundles = new Map<string, OutputFile[]>();
-  // Years the output already has whole: their files' paths.
+  // Bundles the output already has whole: their files' paths.
   const reused = new Map<string, string[]>();
-  // (Started by indexYear, if a year needs it: typed here so the compiler does not take it for null below.)
+  // (Started by indexBundle, if a bundle needs it: typed here so the compiler does not take it for null below.)
   let pagefind = null as PagefindRunner | null;
-  const indexYear = async (year: string) => {
+  const indexBundle = async (name: string) => {
     pagefind ??= options.thread ? new PagefindThread() : new PagefindHere();
-    const articles = years.get(year)!.map(({ url, title, date, body }) => ({ url, title, date, body }));
+    const articles = articlesOf.get(name)!.map(({ url, title, date, body }) => ({ url, title, date, body }));
     const bundle = await pagefind.bundle(articles, site.language);
-    await cache.write(keys.get(year)!, bundle).catch(() => undefined);
-    bundles.set(year, bundle);
+    await cache.write(keys.get(name)!, bundle).catch(() => undefined);
+    bundles.set(name, bundle);
   };
   try {
-    // The years to index go first, one after another (memory is one year's), so that Pagefind works in its own
-    // process while this thread reads the cached years and the build goes on (after an edit, the one year
-    // Pagefind indexes is what the build waits for last).
-    const cached = await Promise.all(newestFirst.map((year) => cache.has(keys.get(year)!)));
+    // The bundles to index go first, one after another (memory is one bundle's), so that Pagefind works in its
+    // own process while this thread reads the cached bundles and the build goes on (after an edit, the one
+    // bundle Pagefind indexes is what the build waits for last).
+    const cached = await Promise.all(newestFirst.map((name) => cache.has(keys.get(name)!)));
     const indexing = (async () => {
-      for (const [i, year] of newestFirst.entries()) if (!cached[i]) await indexYear(year);
+      for (const [i, name] of newestFirst.entries()) if (!cached[i]) await indexBundle(name);
     })();
     indexing.catch(() => undefined);
     const unreadable: string[] = [];
-    for (const [i, year] of newestFirst.entries()) {
+    for (const [i, name] of newestFirst.entries()) {
       if (!cached[i]) continue;
-      const key = keys.get(year)!;
+      const key = keys.get(name)!;
       const paths = options.reuse ? await cache.paths(key) : null;
-      if (paths?.every((file) => options.reuse!(`${SEARCH_BUNDLE_DIR}/${year}/${file}`, key))) {
-        reused.set(year, paths);
+      if (paths?.every((file) => options.reuse!(`${SEARCH_BUNDLE_DIR}/${name}/${file}`, key))) {
+        reused.set(name, paths);
         continue;
       }
       const bundle = await cache.read(key);
-      if (bundle) bundles.set(year, bundle);
-      else unreadable.push(year);
+      if (bundle) bundles.set(name, bundle);
+      else unreadable.push(name);
     }
     await indexing;
-    for (const year of unreadable) await indexYear(year);
+    for (const name of unreadable) await indexBundle(name);
   } finally {
     await pagefind?.close();
   }
-  for (const year of newestFirst) {
-    const key = keys.get(year)!;
-    const kept = reused.get(year);
-    if (kept) for (const file of kept) files.push({ path: `${SEARCH_BUNDLE_DIR}/${year}/${file}`, key, reused: true });
-    else for (const file of bundles.get(year)!) files.push({ path: `${SEARCH_BUNDLE_DIR}/${year}/${file.path}`, content: file.content, key });
+  for (const name of newestFirst) {
+    const key = keys.get(name)!;
+    const kept = reused.get(name);
+    if (kept) for (const file of kept) files.push({ path: `${SEARCH_BUNDLE_DIR}/${name}/${file}`, key, reused: true });
+    else for (const file of bundles.get(name)!) files.push({ path: `${SEARCH_BUNDLE_DIR}/${name}/${file.path}`, content: file.content, key });
   }
   await cache.prune().catch(() => undefined);
   return files;
+}
+
+/**
+ * The articles of each search bundle, by the bundle's name, in the order given (newest first): a year's, or
+ * for a year of more than BUNDLE_ARTICLES_MAX articles, as few runs of its months as keep each run to about
+ * that many (a month is never split), each named by its year and first month ("2019-07").
+ */
+export function searchBundles<A extends Pick<Article, "date">>(articles: A[]): Map<string, A[]> {
+  const years = new Map<string, A[]>();
+  for (const article of articles) {
+    const year = article.date.slice(0, 4);
+    if (!years.has(year)) years.set(year, []);
+    years.get(year)!.push(article);
+  }
+  const bundles = new Map<string, A[]>();
+  for (const [year, inYear] of years) {
+    if (inYear.length <= BUNDLE_ARTICLES_MAX) {
+      bundles.set(year, inYear);
+      continue;
+    }
+    const parts = Math.ceil(inYear.length / BUNDLE_ARTICLES_MAX);
+    const perMonth = new Map<string, number>();
+    for (const article of inYear) perMonth.set(article.date.slice(5, 7), (perMonth.get(article.date.slice(5, 7)) ?? 0) + 1);
+    // Oldest month first, each in the part its first article falls in when the year is cut into equal parts.
+    const nameOf = new Map<string, string>();
+    const partNames: string[] = [];
+    let before = 0;
+    for (const month of [...perMonth.keys()].sort()) {
+      const part = Math.min(parts - 1, Math.floor((before * parts) / inYear.length));
+      partNames[part] ??= `${year}-${month}`;
+      nameOf.set(month, partNames[part]!);
+      before += perMonth.get(month)!;
+    }
+    for (const article of inYear) {
+      const name = nameOf.get(article.date.slice(5, 7))!;
+      if (!bundles.has(name)) bundles.set(name, []);
+      bundles.get(name)!.push(article);
+    }
+  }
+  return bundles;
 }
 
 type PagefindService = typeof import("pagefind");
