@@ -197,6 +197,7 @@ type Planned =
   | { kind: "kept"; hash: string };
 
 const BODY_TOKEN = "\u0000gazette-body\u0000";
+const UTF8 = new TextEncoder();
 
 /**
  * A build: content -> analyses -> index -> page objects -> output plan
@@ -335,7 +336,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       })());
     const queue = new RenderQueue(async (jobs) => {
       await makeRoot();
-      await pool.run<number>({ type: "render", root, jobs });
+      await pool.run<number>({ type: "render", root, jobs }, jobs.flatMap((job) => (job.json ? [job.json.buffer as ArrayBuffer] : [])));
     }, 2 * pool.size);
 
     // Public files and data files win over a page at the same path (and Eleventy only fills paths still free).
@@ -442,9 +443,12 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       if (!template) continue;
       const file = outputPathOf(page.url as string);
       if (plan.has(file)) continue;
-      // The JSON hashed here is what a worker gets: one flat string is far cheaper to send than a cloned object graph.
-      const json = JSON.stringify(page);
-      const hash = sha(`${baseKey}${template}\0${json}`);
+      // The JSON hashed here is what a worker gets: one buffer is far cheaper to send than a cloned object graph,
+      // and moved to the worker rather than copied. Held as a string until its batch was sent, it outlived the
+      // young generation, and sending flattened it into a copy there: garbage only a full collection frees, of
+      // which the build's heap held up to 1 GiB at 100,000 articles.
+      const json = UTF8.encode(JSON.stringify(page));
+      const hash = createHash("sha256").update(baseKey).update(template).update("\0").update(json).digest("base64url").slice(0, 22);
       pageHashes.update(hash);
       const job: PageJob = { template, path: file, json, ...(body ? { body } : {}) };
       if (item.key !== undefined) keys[file] = item.key;

@@ -65,7 +65,8 @@ export class WorkerPool {
     else for (const { worker } of this.workers) worker.postMessage(message);
   }
 
-  run<R>(task: TaskInput): Promise<R> {
+  /** `transfer`: buffers of the task that move to the worker instead of being copied (unusable here after). */
+  run<R>(task: TaskInput, transfer: ArrayBuffer[] = []): Promise<R> {
     if (this.failed) return Promise.reject(this.failed);
     const id = this.nextId++;
     let slot = this.workers.length > 0 ? this.workers.reduce((best, w) => (w.busy < best.busy ? w : best)) : null;
@@ -73,7 +74,7 @@ export class WorkerPool {
     slot.busy++;
     return new Promise<R>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      slot.worker.postMessage({ ...task, id });
+      slot.worker.postMessage({ ...task, id }, transfer);
     });
   }
 
