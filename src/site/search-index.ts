@@ -18,8 +18,8 @@ export const SEARCH_SHARDS_FILE = `${SEARCH_BUNDLE_DIR}/shards.json`;
 
 /**
  * Articles a bundle holds, at most, unless one month has more: Pagefind holds a bundle's whole index in
- * memory, about 100 KB an article. At 100,000 articles a year's 9,000 took 0.9 GiB in Pagefind's process
- * beside the build's 3.5 GiB, over the 4 GiB a 100,000-article build may use; a larger year is split.
+ * memory, about 100 KB an article. At 100,000 articles a year's 9,000 took 0.9 GiB in Pagefind's process,
+ * beside the build's own, which with it went over the 4 GiB such a build may use; a larger year is split.
  */
 export const BUNDLE_ARTICLES_MAX = 4000;
 
