@@ -69,7 +69,9 @@ class TreeMemory {
       const stat = readProc(`/proc/${name}/stat`);
       // The fields after the command name, which is in parentheses and may hold spaces: state, then the parent's pid.
       const parent = stat === null ? NaN : Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (!Number.isNaN(parent)) children.set(parent, [...(children.get(parent) ?? []), Number(name)]);
+      if (Number.isNaN(parent)) continue;
+      if (!children.has(parent)) children.set(parent, []);
+      children.get(parent)!.push(Number(name));
     }
     let bytes = 0;
     const pending = [this.rootPid];
