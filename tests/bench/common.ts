@@ -65,7 +65,7 @@ class TreeMemory {
   private sample(): void {
     const children = new Map<number, number[]>();
     for (const name of readdirSync("/proc")) {
-      if (!/^\d+$/.test(name)) continue;
+      if (!/^\d+$/.exec(name)) continue;
       const stat = readProc(`/proc/${name}/stat`);
       // The fields after the command name, which is in parentheses and may hold spaces: state, then the parent's pid.
       const parent = stat === null ? NaN : Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
