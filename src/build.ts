@@ -123,6 +123,8 @@ export async function analyseArchive(
   }
   const cache = missing.length >= PARALLEL_ANALYSE_MIN || !memory ? await AnalysisCache.open(cacheDir, fingerprint) : null;
   if (cache) {
+    // The memory's hits are this build's entries too: the disk cache keeps them.
+    for (const hash of remembered.keys()) cache.touch(hash);
     const stillMissing: Article[] = [];
     for (const article of missing) {
       const hit = cache.get(article);
@@ -132,8 +134,6 @@ export async function analyseArchive(
         analyses.set(article, hit.analysis);
       }
     }
-    // The memory's hits are this build's entries too: the disk cache keeps them.
-    for (const hash of remembered.keys()) cache.touch(hash);
     missing = stillMissing;
   }
   const remember = (article: Article, analysis: ArticleAnalysis, text: string) => {
@@ -336,7 +336,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       })());
     const queue = new RenderQueue(async (jobs) => {
       await makeRoot();
-      await pool.run<number>({ type: "render", root, jobs }, jobs.flatMap((job) => (job.json ? [job.json.buffer as ArrayBuffer] : [])));
+      await pool.run<number>({ type: "render", root, jobs }, jobs.map((job) => job.json.buffer as ArrayBuffer));
     }, 2 * pool.size);
 
     // Public files and data files win over a page at the same path (and Eleventy only fills paths still free).
@@ -448,7 +448,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       // young generation, and sending flattened it into a copy there: garbage only a full collection frees, of
       // which the build's heap held up to 1 GiB at 100,000 articles.
       const json = UTF8.encode(JSON.stringify(page));
-      const hash = createHash("sha256").update(baseKey).update(template).update("\0").update(json).digest("base64url").slice(0, 22);
+      const hash = sha(baseKey, template, "\0", json);
       pageHashes.update(hash);
       const job: PageJob = { template, path: file, json, ...(body ? { body } : {}) };
       if (item.key !== undefined) keys[file] = item.key;
@@ -564,8 +564,11 @@ function result(archive: Archive, index: ArchiveIndex, pages: number, files: num
   };
 }
 
-function sha(data: string | Uint8Array): string {
-  return createHash("sha256").update(data).digest("base64url").slice(0, 22);
+/** The hash of the parts' bytes one after another (strings as UTF-8). */
+function sha(...parts: (string | Uint8Array)[]): string {
+  const hash = createHash("sha256");
+  for (const part of parts) hash.update(part);
+  return hash.digest("base64url").slice(0, 22);
 }
 
 /**

@@ -15,15 +15,14 @@ export interface BodyJob {
 }
 
 /**
- * One page to render: a template, the page object `p` (or its JSON as UTF-8,
- * which crosses to a worker as one buffer, moved rather than copied, instead
- * of a cloned object graph), and where to write it (relative to the output root).
+ * One page to render: a template, the page object `p` as JSON in UTF-8 (which
+ * crosses to a worker as one buffer, moved rather than copied, instead of a
+ * cloned object graph), and where to write it (relative to the output root).
  */
 export interface PageJob {
   template: string;
   path: string;
-  page?: Record<string, unknown>;
-  json?: Uint8Array;
+  json: Uint8Array;
   /** When set, `p.article.html` is this body rendered (article pages). */
   body?: BodyJob;
 }
@@ -85,7 +84,7 @@ export class PageRenderer {
   render(job: PageJob): string {
     const compiled = this.compiled.get(job.template);
     if (!compiled) throw new Error(`no compiled template ${job.template}`);
-    let page = job.page ?? (JSON.parse(UTF8.decode(job.json!)) as Record<string, unknown>);
+    let page = JSON.parse(UTF8.decode(job.json)) as Record<string, unknown>;
     if (job.body) {
       const article = page.article as Record<string, unknown>;
       page = { ...page, article: { ...article, html: this.markdown.render(job.body.markdown, job.body.links) } };

@@ -147,7 +147,10 @@ export function searchBundles<A extends Pick<Article, "date">>(articles: A[]): M
     }
     const parts = Math.ceil(inYear.length / BUNDLE_ARTICLES_MAX);
     const perMonth = new Map<string, number>();
-    for (const article of inYear) perMonth.set(article.date.slice(5, 7), (perMonth.get(article.date.slice(5, 7)) ?? 0) + 1);
+    for (const article of inYear) {
+      const month = article.date.slice(5, 7);
+      perMonth.set(month, (perMonth.get(month) ?? 0) + 1);
+    }
     // Oldest month first, each in the part its first article falls in when the year is cut into equal parts.
     const nameOf = new Map<string, string>();
     const partNames: string[] = [];
