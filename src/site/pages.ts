@@ -5,7 +5,7 @@ import { entityFacts, type ArchiveIndex, type EntityRecord, type TopicRecord } f
 import { mentionFacts } from "../nlp/packed-entity.js";
 import { ENTITY_TYPES, type EntityType } from "../nlp/types.js";
 import type { BodyLink } from "../render/markdown.js";
-import { contextBetween, contextEnd, contextStart, mentionContext, sentenceBreaks, type MentionContext, type SentenceBreaks } from "./context.js";
+import { mentionContext, type MentionContext } from "./context.js";
 import { scriptSafe } from "./escape.js";
 import { count, formatDay, formatMonth, TYPE_LABELS } from "./format.js";
 import { articleTimeline, monthNumber, monthTimeline, type Timeline } from "./timeline.js";
@@ -177,10 +177,10 @@ interface EntityLinks {
   thing: string;
   nextThing: string;
   /**
-   * Where its contexts are kept (see `contextBounds` in eachPage): the keyword in context of its first
-   * mention in each article that names it, found while the article is at hand (its text read once for
-   * all its entities), with the article's position, in the order of its article list. Room for as many
-   * as it has articles, from `contextBase`; `contextCount` found so far.
+   * Where its contexts are kept (see `mentionBounds` in eachPage): the bounds of its first mention in each
+   * article that names it, noted while the article's entities are at hand, with the article's position, in
+   * the order of its article list. Room for as many as it has articles, from `contextBase`; `contextCount`
+   * noted so far.
    */
   contextBase: number;
   contextRoom: number;
@@ -312,12 +312,13 @@ export function* eachPage(context: PageContext): Generator<SitePage | ReusedPage
     linksBySlug.set(slug, entity);
     contextSlots += record.articles.length;
   });
-  // Every entity's contexts, as bounds in its article's body (from, start, end, to; from -1 for none), and the
-  // position of each one's article: numbers until the entity's page is made (their text, held for the whole
-  // site, ran to ~0.8 GB at 100,000 articles). Whether each article's body is plain, as contextBetween reads it.
-  const contextBounds = new Int32Array(4 * contextSlots);
+  // Every entity's contexts, as the bounds of the mention in its article's body (start, end; start -1 for
+  // none), and the position of each one's article: numbers until the entity's page is made (their text, held
+  // for the whole site, ran to ~0.8 GB at 100,000 articles). The sentence around a mention is found when its
+  // page is made, reading only that stretch of the body: finding every article's sentences up front cost
+  // ~0.1 s at 10,000 articles in a build after one edit, which makes a few dozen entity pages.
+  const mentionBounds = new Int32Array(2 * contextSlots);
   const contextPositions = new Int32Array(contextSlots);
-  const plainBodies = new Uint8Array(index.articles.length);
   const entityLinks = (record: EntityRecord): EntityLinks => {
     const found = linksBySlug.get(record.slug);
     return found?.record === record ? found : linksOf(record, 0, 0);
@@ -340,25 +341,21 @@ export function* eachPage(context: PageContext): Generator<SitePage | ReusedPage
   });
   const siteUrl = absolute(location, "/");
   const siteLd = siteJsonLd(site, siteUrl);
-  const scratchBreaks: SentenceBreaks = { starts: [], startCount: 0, ends: [], endCount: 0, plain: false };
   // Each article's entities by number, article after article: entityNumbers[firstNumber[p]] on.
   const firstNumber = new Int32Array(index.articles.length + 1);
   index.articles.forEach((indexed, position) => (firstNumber[position + 1] = firstNumber[position]! + indexed.entities.length));
   const entityNumbers = new Int32Array(firstNumber[index.articles.length]!);
-  // Each article's entities as its page shows them, found in one pass that also keeps the keyword in context
-  // each entity page shows for it: the entity's links, and the file offsets of its first mention in the body
+  // Each article's entities as its page shows them, found in one pass that also notes the mention each entity
+  // page shows in context: the entity's links, and the file offsets of its first mention in the body
   // (-1 when only the title names it) and its number of mentions, three numbers an entity. Scratch lists
   // every article reuses.
   let shown: EntityLinks[] = [];
   let shownFacts = new Int32Array(1024);
   const articlePage = (indexed: ArchiveIndex["articles"][number], position: number): SitePage | ReusedPage => {
     const a = indexed.article;
-    const body = a.body;
     const entityCount = indexed.entities.length;
     if (shownFacts.length < 3 * entityCount) shownFacts = new Int32Array(6 * entityCount);
     if (shown.length < entityCount) shown = new Array<EntityLinks>(2 * entityCount);
-    // Found when the first mention needs them, into lists every article reuses.
-    let breaks: SentenceBreaks | undefined;
     const noted = entityFacts(indexed);
     const facts = noted?.length === 4 * entityCount ? noted : undefined;
     for (let i = 0; i < entityCount; i++) {
@@ -388,13 +385,8 @@ export function* eachPage(context: PageContext): Generator<SitePage | ReusedPage
       if (entity.contextCount < entity.contextRoom) {
         const slot = entity.contextBase + entity.contextCount++;
         contextPositions[slot] = position;
-        if (start >= 0) {
-          if (!breaks) plainBodies[position] = (breaks = sentenceBreaks(body, scratchBreaks)).plain ? 1 : 0;
-          contextBounds[4 * slot] = contextStart(breaks, start - a.bodyOffset);
-          contextBounds[4 * slot + 1] = start - a.bodyOffset;
-          contextBounds[4 * slot + 2] = end - a.bodyOffset;
-          contextBounds[4 * slot + 3] = contextEnd(breaks, body.length, end - a.bodyOffset);
-        } else contextBounds[4 * slot] = -1;
+        mentionBounds[2 * slot] = start >= 0 ? start - a.bodyOffset : -1;
+        mentionBounds[2 * slot + 1] = end - a.bodyOffset;
       }
     }
     const topics: LinkItem[] = [];
@@ -516,10 +508,8 @@ export function* eachPage(context: PageContext): Generator<SitePage | ReusedPage
   };
   // A context found with its article, made into text.
   const contextAt = (slot: number, position: number): MentionContext | null => {
-    const from = contextBounds[4 * slot]!;
-    if (from < 0) return null;
-    const body = index.articles[position]!.article.body;
-    return contextBetween(body, from, contextBounds[4 * slot + 1]!, contextBounds[4 * slot + 2]!, contextBounds[4 * slot + 3]!, plainBodies[position] === 1);
+    const start = mentionBounds[2 * slot]!;
+    return start < 0 ? null : mentionContext(index.articles[position]!.article.body, start, mentionBounds[2 * slot + 1]!);
   };
   // An entity's contexts were found with its articles; one not found there (an index whose entity and
   // article lists disagree) is made here.
@@ -531,7 +521,7 @@ export function* eachPage(context: PageContext): Generator<SitePage | ReusedPage
   };
   // (One call per entity, not one long loop: V8 optimises a function called thousands of times much sooner.)
   // An entity page's key: the entity as linked, its aliases, description and related entities, and each of
-  // its articles with the bounds of the context shown for it.
+  // its articles with the bounds of the mention its context is found around.
   const entityKey = (record: EntityRecord, made: EntityLinks): string | undefined => {
     const parts = [made.keyPart, JSON.stringify([record.aliases, record.description, record.articles.length])];
     const count = record.articles.length;
@@ -544,7 +534,7 @@ export function* eachPage(context: PageContext): Generator<SitePage | ReusedPage
       if (contextPositions[made.contextBase + at] !== position) return undefined;
       parts.push(cardKeys[position]!);
     }
-    return keyOf(parts, contextBounds.subarray(4 * made.contextBase, 4 * (made.contextBase + count)));
+    return keyOf(parts, mentionBounds.subarray(2 * made.contextBase, 2 * (made.contextBase + count)));
   };
   const entityPages = (record: EntityRecord): (SitePage | ReusedPage)[] => {
     const url = entityUrl(record.slug);
