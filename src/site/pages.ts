@@ -187,8 +187,8 @@ interface EntityLinks {
   contextCount: number;
   /** Its place in `entityList` (buildPages), by which the articles' entities are counted for topic pages. */
   number: number;
-  /** A digest of what pages that link it read of it, for their keys (empty when pages are not keyed). */
-  keyPart: string;
+  /** Where in `entityWords` (eachPage) the digest of what pages that link it read of it starts, for their keys. */
+  keyAt: number;
 }
 
 /** All pages of the site as plain data, every list whole (see `eachPage`). */
@@ -237,17 +237,19 @@ export function* eachPage(context: PageContext): Generator<SitePage | ReusedPage
     canonical: absolute(location, url),
     feed,
   });
+  // Each article's card, made when a page that shows it is (after one edit, a few dozen pages of 18,000).
   const dayLabels = new Map<string, string>();
-  const cards = index.articles.map(({ article }) => toCard(article, link, site.language, dayLabels));
-  // Keys (see PageContext.reuse): every part joined with a separator no text holds, then hashed, with the
-  // site's settings and address. An article's card, URL (design.md: its date and slug) and body are made
-  // from its file's text, so its hash stands for them. Parts are short digests, and numbers go in as bytes:
-  // joining the texts themselves cost more than the pages saved.
-  const digest = (text: string) => createHash("sha256").update(text).digest("base64url").slice(0, 16);
-  const siteKey = reuse ? settingsKey(site, location) : "";
-  const cardKeys = reuse ? index.articles.map(({ article }) => article.hash.slice(0, 16)) : [];
-  const keyOf = (parts: string[], numbers: Int32Array) =>
-    createHash("sha256").update(siteKey).update(parts.join("\u0001")).update(numbers).digest("base64url").slice(0, 22);
+  const cards = new Array<Card | undefined>(index.articles.length);
+  const cardAt = (position: number): Card => (cards[position] ??= toCard(index.articles[position]!.article, link, site.language, dayLabels));
+  // Keys (see PageContext.reuse): numbers, hashed with the site's settings and address. What a page shows of
+  // an article, entity or topic goes in as a 64-bit digest of it (two numbers); an article's card, URL
+  // (design.md: its date and slug) and body are made from its file's text, so its hash stands for them.
+  // Joining the parts as text cost more than hashing them.
+  const keyWriter = new KeyWriter(reuse ? settingsKey(site, location) : "");
+  const cardWords = new Int32Array(reuse ? 2 * index.articles.length : 0);
+  if (reuse) index.articles.forEach(({ article }, position) => hexWords(article.hash, cardWords, 2 * position));
+  /** Adds an article's card to the key. */
+  const card = (position: number) => keyWriter.words(cardWords, 2 * position);
   const pagerOf = (page: { number: number; total: number }, baseUrl: string): Pager => ({
     current: page.number,
     total: page.total,
@@ -260,7 +262,6 @@ export function* eachPage(context: PageContext): Generator<SitePage | ReusedPage
   // A listing page, keyed by its list's frame (a digest of all its pages show besides their cards and place),
   // its place in the list and its cards' keys (cards were most of the JSON made and hashed after an edit);
   // or, when the build has it under that key, the page it has.
-  const noNumbers = new Int32Array(0);
   const listingPage = <L extends "home" | "topic" | "archiveMonth">(
     list: L,
     frame: string,
@@ -268,22 +269,22 @@ export function* eachPage(context: PageContext): Generator<SitePage | ReusedPage
     make: () => SitePages[L][number],
     noindex = false,
   ): SitePage | ReusedPage => {
-    let key: string | undefined;
+    let pageKey: string | undefined;
     if (reuse) {
-      const parts = [frame, page.url, String(page.number), String(page.total)];
-      for (let i = 0; i < page.items.length; i++) parts.push(cardKeys[page.items[i]!]!);
-      key = keyOf(parts, noNumbers);
-      if (reuse(list, page.url, key)) return { list, reused: true, url: page.url, key, ...(noindex ? { noindex } : {}) };
+      keyWriter.start().number(page.number).number(page.total).number(page.items.length);
+      for (let i = 0; i < page.items.length; i++) card(page.items[i]!);
+      pageKey = keyWriter.finish(`${frame}\u0001${page.url}`);
+      if (reuse(list, page.url, pageKey)) return { list, reused: true, url: page.url, key: pageKey, ...(noindex ? { noindex } : {}) };
     }
     const made = make();
-    return (key === undefined ? { list, page: made } : { list, page: made, key }) as SitePage;
+    return (pageKey === undefined ? { list, page: made } : { list, page: made, key: pageKey }) as SitePage;
   };
 
-  for (const page of paginate(Array.from(cards.keys()), site.pageSize, "/")) {
+  for (const page of paginate(Array.from(index.articles.keys()), site.pageSize, "/")) {
     yield listingPage("home", "home", page, () => ({
       ...base(page.url, page.number > 1 ? pageTitle("Latest articles", page) : site.title, site.description, siteFeed),
       heading: "Latest articles",
-      cards: page.items.map((position) => cards[position]!),
+      cards: page.items.map(cardAt),
       pager: pagerOf(page, "/"),
     }));
   }
@@ -293,6 +294,19 @@ export function* eachPage(context: PageContext): Generator<SitePage | ReusedPage
   const linksBySlug = new Map<string, EntityLinks>();
   const things = (thing: string) => ({ thing, nextThing: `,${thing}` });
   const entityList: EntityLinks[] = [];
+  // Each entity's digest for keys, two numbers, at its `keyAt`.
+  let entityWords = new Int32Array(reuse ? 2 * (index.entityBySlug.size + 1) : 0);
+  let entityWordsUsed = 0;
+  const entityDigest = (record: EntityRecord): number => {
+    if (!reuse) return -1;
+    if (entityWordsUsed + 2 > entityWords.length) {
+      const grown = new Int32Array(2 * entityWords.length + 2);
+      grown.set(entityWords);
+      entityWords = grown;
+    }
+    digestWords(JSON.stringify([record.slug, record.name, record.type, record.wikidata]), entityWords, entityWordsUsed);
+    return (entityWordsUsed += 2) - 2;
+  };
   const linksOf = (record: EntityRecord, contextBase: number, contextRoom: number): EntityLinks => ({
     record,
     typeIndex: typeIndex.get(record.type) ?? -1,
@@ -302,7 +316,7 @@ export function* eachPage(context: PageContext): Generator<SitePage | ReusedPage
     contextRoom,
     contextCount: 0,
     number: -1,
-    keyPart: reuse ? digest(JSON.stringify([record.slug, record.name, record.type, record.wikidata])) : "",
+    keyAt: entityDigest(record),
   });
   let contextSlots = 0;
   index.entityBySlug.forEach((record, slug) => {
@@ -332,6 +346,9 @@ export function* eachPage(context: PageContext): Generator<SitePage | ReusedPage
   });
   const topicLinks = new Map<string, LinkItem>();
   for (const record of index.topics) if (!topicLinks.has(record.topic.code)) topicLinks.set(record.topic.code, topicLink(topicByCode.get(record.topic.code)!));
+  // Each topic link's digest for keys, two numbers.
+  const topicWords = new Map<LinkItem, Int32Array>();
+  if (reuse) for (const item of topicLinks.values()) topicWords.set(item, digestWords(JSON.stringify([item.href, item.name]), new Int32Array(2), 0));
 
   // The index's entity facts name records by position: each position's links, when its record is the one
   // its slug names (always, in an index buildArchiveIndex made).
@@ -396,16 +413,23 @@ export function* eachPage(context: PageContext): Generator<SitePage | ReusedPage
     }
     // Its key: its own card, then each entity as linked with its first mention and count, then its topics,
     // related articles and neighbours. A page the build has is given back before any of it is made.
-    let key: string | undefined;
+    let pageKey: string | undefined;
     if (reuse) {
-      const keyParts = [cardKeys[position]!];
-      for (let i = 0; i < entityCount; i++) keyParts.push(shown[i]!.keyPart);
-      for (const topic of topics) keyParts.push(topic.href, topic.name);
-      keyParts.push("related");
-      for (const other of indexed.related) keyParts.push(cardKeys[other]!);
-      keyParts.push(cardKeys[position + 1] ?? "-", cardKeys[position - 1] ?? "-");
-      key = keyOf(keyParts, shownFacts.subarray(0, 3 * entityCount));
-      if (reuse("article", a.url, key)) return { list: "article", reused: true, url: a.url, key, updated: a.updated };
+      keyWriter.start();
+      card(position).number(entityCount);
+      for (let i = 0; i < entityCount; i++) keyWriter.words(entityWords, shown[i]!.keyAt).number(shownFacts[3 * i]!).number(shownFacts[3 * i + 1]!).number(shownFacts[3 * i + 2]!);
+      keyWriter.number(topics.length);
+      for (const topic of topics) keyWriter.words(topicWords.get(topic)!, 0);
+      keyWriter.number(indexed.related.length);
+      for (const other of indexed.related) card(other);
+      // Its neighbours, each after 1, or -1 for none.
+      const newer = position + 1 < index.articles.length;
+      keyWriter.number(newer ? 1 : -1);
+      if (newer) card(position + 1);
+      keyWriter.number(position > 0 ? 1 : -1);
+      if (position > 0) card(position - 1);
+      pageKey = keyWriter.finish();
+      if (reuse("article", a.url, pageKey)) return { list: "article", reused: true, url: a.url, key: pageKey, updated: a.updated };
     }
     // One more pass makes its body links, its entity groups and its JSON-LD.
     const links: BodyLink[] = [];
@@ -426,7 +450,7 @@ export function* eachPage(context: PageContext): Generator<SitePage | ReusedPage
       const items = groups[i];
       if (items) entityGroups.push({ type, label: TYPE_LABELS[type].many, items });
     });
-    const card = cards[position]!;
+    const ownCard = cardAt(position);
     const page: ArticlePage = {
       url: a.url,
       title: a.title,
@@ -434,25 +458,25 @@ export function* eachPage(context: PageContext): Generator<SitePage | ReusedPage
       canonical: absolute(location, a.url),
       feed: siteFeed,
       article: {
-        href: card.href,
-        title: card.title,
-        date: card.date,
-        dateLabel: card.dateLabel,
-        summary: card.summary,
-        source: card.source,
+        href: ownCard.href,
+        title: ownCard.title,
+        date: ownCard.date,
+        dateLabel: ownCard.dateLabel,
+        summary: ownCard.summary,
+        source: ownCard.source,
         updated: a.updated,
         sourceUrl: a.sourceUrl,
         html: context.renderBody(a, links),
       },
       entityGroups,
       topics,
-      related: indexed.related.map((other) => cards[other]!),
+      related: indexed.related.map(cardAt),
       // Positions run newest first: the next (newer) story is one position up.
-      previous: position + 1 < cards.length ? cards[position + 1]! : null,
-      next: position > 0 ? cards[position - 1]! : null,
+      previous: position + 1 < index.articles.length ? cardAt(position + 1) : null,
+      next: position > 0 ? cardAt(position - 1) : null,
       jsonLd: newsArticleJsonLd(a, things, about, site, location, siteUrl, siteLd),
     };
-    return key === undefined ? { list: "article", page } : { list: "article", page, key };
+    return pageKey === undefined ? { list: "article", page } : { list: "article", page, key: pageKey };
   };
   for (let position = 0; position < index.articles.length; position++) yield articlePage(index.articles[position]!, position);
 
@@ -523,18 +547,21 @@ export function* eachPage(context: PageContext): Generator<SitePage | ReusedPage
   // An entity page's key: the entity as linked, its aliases, description and related entities, and each of
   // its articles with the bounds of the mention its context is found around.
   const entityKey = (record: EntityRecord, made: EntityLinks): string | undefined => {
-    const parts = [made.keyPart, JSON.stringify([record.aliases, record.description, record.articles.length])];
     const count = record.articles.length;
-    for (const [slug, shared] of record.related) parts.push(linksBySlug.get(slug)?.keyPart ?? "-", String(shared));
-    parts.push("articles");
     // A context not found with its article (an index whose lists disagree) is read from the mentions: no key then.
     if (made.contextCount !== count) return undefined;
+    keyWriter.start().words(entityWords, made.keyAt).number(record.related.length);
+    for (const [slug, shared] of record.related) {
+      const other = linksBySlug.get(slug);
+      (other ? keyWriter.number(1).words(entityWords, other.keyAt) : keyWriter.number(-1)).number(shared);
+    }
+    keyWriter.number(count);
     for (let at = 0; at < count; at++) {
       const position = record.articles[at]!;
       if (contextPositions[made.contextBase + at] !== position) return undefined;
-      parts.push(cardKeys[position]!);
+      card(position);
     }
-    return keyOf(parts, mentionBounds.subarray(2 * made.contextBase, 2 * (made.contextBase + count)));
+    return keyWriter.numbers(mentionBounds.subarray(2 * made.contextBase, 2 * (made.contextBase + count))).finish(JSON.stringify([record.aliases, record.description]));
   };
   const entityPages = (record: EntityRecord): (SitePage | ReusedPage)[] => {
     const url = entityUrl(record.slug);
@@ -569,7 +596,7 @@ export function* eachPage(context: PageContext): Generator<SitePage | ReusedPage
         const position = page.items[i]!;
         const slot = made.contextBase + at;
         const context = at < made.contextCount && contextPositions[slot] === position ? contextAt(slot, position) : contextIn(position, record.slug);
-        items.push({ card: cards[position]!, context });
+        items.push({ card: cardAt(position), context });
         at++;
       }
       const entityPage: EntityPage = {
@@ -632,7 +659,7 @@ export function* eachPage(context: PageContext): Generator<SitePage | ReusedPage
       children: (childrenOf.get(record.topic.code) ?? []).filter((child) => covered.has(child.topic.code)).map((child) => topicLink(child, true)),
       articleCount: count(record.articles.length, "article"),
     };
-    const frame = reuse ? digest(JSON.stringify(["topic", record.topic, topic, related, timeline])) : "";
+    const frame = reuse ? createHash("sha256").update(JSON.stringify(["topic", record.topic, topic, related, timeline])).digest("base64url") : "";
     for (const page of paginate(record.articles, site.pageSize, url)) {
       yield listingPage(
         "topic",
@@ -644,7 +671,7 @@ export function* eachPage(context: PageContext): Generator<SitePage | ReusedPage
           topic,
           related,
           timeline,
-          cards: page.items.map((position) => cards[position]!),
+          cards: page.items.map(cardAt),
           pager: pagerOf(page, url),
         }),
         noindex,
@@ -687,7 +714,7 @@ export function* eachPage(context: PageContext): Generator<SitePage | ReusedPage
       yield listingPage("archiveMonth", "archiveMonth", page, () => ({
         ...base(page.url, pageTitle(`Articles of ${label}`, page), `${site.title}: the articles of ${label}.`),
         heading: `Articles of ${label}`,
-        cards: page.items.map((position) => cards[position]!),
+        cards: page.items.map(cardAt),
         pager: pagerOf(page, url),
       }));
     }
@@ -759,6 +786,65 @@ function topEntitiesOf(entities: EntityLinks[], numbers: Int32Array, firstNumber
 }
 
 /** A digest of the site's settings and address, part of every page's and feed's key: all of them show both. */
+/**
+ * A page's key as numbers, then hashed (with a text, when the page shows one no digest stands for), after
+ * `prefix`: one list of numbers every page reuses, so keying 18,000 pages joins and encodes no text.
+ */
+class KeyWriter {
+  private list = new Int32Array(1024);
+  private length = 0;
+
+  constructor(private readonly prefix: string) {}
+
+  start(): this {
+    this.length = 0;
+    return this;
+  }
+
+  number(value: number): this {
+    if (this.length === this.list.length) this.grow(1);
+    this.list[this.length++] = value;
+    return this;
+  }
+
+  /** The two numbers of a digest, from `at`. */
+  words(from: Int32Array, at: number): this {
+    return this.number(from[at]!).number(from[at + 1]!);
+  }
+
+  numbers(values: Int32Array): this {
+    if (this.length + values.length > this.list.length) this.grow(values.length);
+    this.list.set(values, this.length);
+    this.length += values.length;
+    return this;
+  }
+
+  /** The key: the prefix, how many numbers, the numbers, and the text (last, so nothing follows its end). */
+  finish(text = ""): string {
+    return createHash("sha256").update(this.prefix).update(Int32Array.of(this.length)).update(this.list.subarray(0, this.length)).update(text).digest("base64url").slice(0, 22);
+  }
+
+  private grow(more: number): void {
+    const grown = new Int32Array(2 * (this.length + more));
+    grown.set(this.list.subarray(0, this.length));
+    this.list = grown;
+  }
+}
+
+/** The first 64 bits of a hexadecimal digest, as two numbers into `into` at `at`. */
+function hexWords(hex: string, into: Int32Array, at: number): void {
+  into[at] = Number.parseInt(hex.slice(0, 8), 16) | 0;
+  into[at + 1] = Number.parseInt(hex.slice(8, 16), 16) | 0;
+}
+
+/** The first 64 bits of a text's SHA-256, as two numbers into `into` at `at`; gives `into`. */
+function digestWords(text: string, into: Int32Array, at: number): Int32Array {
+  const digest = createHash("sha256").update(text).digest();
+  into[at] = digest.readInt32LE(0);
+  into[at + 1] = digest.readInt32LE(4);
+  return into;
+}
+
 export function settingsKey(site: SiteConfig, location: SiteLocation): string {
   return createHash("sha256").update(JSON.stringify([site, location])).digest("base64url").slice(0, 16);
 }
