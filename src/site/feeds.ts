@@ -1,9 +1,9 @@
-import { createHash } from "node:crypto";
 import type { Article } from "../content/article.js";
 import type { SiteConfig } from "../content/site-config.js";
 import type { ArchiveIndex } from "../index/archive-index.js";
 import { escapeXml } from "./escape.js";
-import { entityUrl, settingsKey, topicUrl } from "./pages.js";
+import { hexWords, KeyWriter, settingsKey } from "./keys.js";
+import { entityUrl, topicUrl } from "./pages.js";
 import { absolute, type SiteLocation } from "./urls.js";
 
 /** A file the site stage writes beside the rendered pages; path is relative to the output folder. */
@@ -55,15 +55,17 @@ export function atomFeeds(index: ArchiveIndex, site: SiteConfig, location: SiteL
   const distinct = [...new Set(updatedTexts)].sort();
   const rankOf = new Map(distinct.map((text, rank) => [text, rank]));
   const updatedRank = Int32Array.from(updatedTexts, (text) => rankOf.get(text)!);
-  const siteKey = reuse ? settingsKey(site, location) : "";
+  // Keys as numbers (see KeyWriter): each article as the first 64 bits of its file's hash.
+  const keyWriter = new KeyWriter(reuse ? settingsKey(site, location) : "");
+  const articleWords = new Int32Array(reuse ? 2 * index.articles.length : 0);
+  if (reuse) index.articles.forEach(({ article }, position) => hexWords(article.hash, articleWords, 2 * position));
   const feedOf = (spec: FeedSpec): OutputFile | KeyedFile | ReusedFile => {
     const positions = spec.articles.length > site.feedSize ? spec.articles.slice(0, site.feedSize) : spec.articles;
     let key: string | undefined;
     if (reuse) {
-      // One piece of text, hashed at once: a hash update per article cost more than the rest of the key.
-      let text = `${siteKey}\0${spec.path}\0${spec.pageUrl}\0${spec.title}\0${spec.subtitle}\0`;
-      for (let i = 0; i < positions.length; i++) text += index.articles[positions[i]!]!.article.hash;
-      key = createHash("sha256").update(text).digest("base64url").slice(0, 22);
+      keyWriter.start().number(positions.length);
+      for (let i = 0; i < positions.length; i++) keyWriter.words(articleWords, 2 * positions[i]!);
+      key = keyWriter.finish(`${spec.path}\0${spec.pageUrl}\0${spec.title}\0${spec.subtitle}`);
       if (reuse(spec.path, key)) return { path: spec.path, key, reused: true };
     }
     let latest = -1;

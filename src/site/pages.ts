@@ -8,6 +8,7 @@ import type { BodyLink } from "../render/markdown.js";
 import { mentionContext, type MentionContext } from "./context.js";
 import { scriptSafe } from "./escape.js";
 import { count, formatDay, formatMonth, TYPE_LABELS } from "./format.js";
+import { digestWords, hexWords, KeyWriter, settingsKey } from "./keys.js";
 import { articleTimeline, monthNumber, monthTimeline, type Timeline } from "./timeline.js";
 import { absolute, href, type SiteLocation } from "./urls.js";
 
@@ -783,70 +784,6 @@ function topEntitiesOf(entities: EntityLinks[], numbers: Int32Array, firstNumber
     for (let i = 0; i < count; i++) tally[touched[i]!] = 0;
     return best;
   };
-}
-
-/** A digest of the site's settings and address, part of every page's and feed's key: all of them show both. */
-/**
- * A page's key as numbers, then hashed (with a text, when the page shows one no digest stands for), after
- * `prefix`: one list of numbers every page reuses, so keying 18,000 pages joins and encodes no text.
- */
-class KeyWriter {
-  private list = new Int32Array(1024);
-  private length = 0;
-
-  constructor(private readonly prefix: string) {}
-
-  start(): this {
-    this.length = 0;
-    return this;
-  }
-
-  number(value: number): this {
-    if (this.length === this.list.length) this.grow(1);
-    this.list[this.length++] = value;
-    return this;
-  }
-
-  /** The two numbers of a digest, from `at`. */
-  words(from: Int32Array, at: number): this {
-    return this.number(from[at]!).number(from[at + 1]!);
-  }
-
-  numbers(values: Int32Array): this {
-    if (this.length + values.length > this.list.length) this.grow(values.length);
-    this.list.set(values, this.length);
-    this.length += values.length;
-    return this;
-  }
-
-  /** The key: the prefix, how many numbers, the numbers, and the text (last, so nothing follows its end). */
-  finish(text = ""): string {
-    return createHash("sha256").update(this.prefix).update(Int32Array.of(this.length)).update(this.list.subarray(0, this.length)).update(text).digest("base64url").slice(0, 22);
-  }
-
-  private grow(more: number): void {
-    const grown = new Int32Array(2 * (this.length + more));
-    grown.set(this.list.subarray(0, this.length));
-    this.list = grown;
-  }
-}
-
-/** The first 64 bits of a hexadecimal digest, as two numbers into `into` at `at`. */
-function hexWords(hex: string, into: Int32Array, at: number): void {
-  into[at] = Number.parseInt(hex.slice(0, 8), 16) | 0;
-  into[at + 1] = Number.parseInt(hex.slice(8, 16), 16) | 0;
-}
-
-/** The first 64 bits of a text's SHA-256, as two numbers into `into` at `at`; gives `into`. */
-function digestWords(text: string, into: Int32Array, at: number): Int32Array {
-  const digest = createHash("sha256").update(text).digest();
-  into[at] = digest.readInt32LE(0);
-  into[at + 1] = digest.readInt32LE(4);
-  return into;
-}
-
-export function settingsKey(site: SiteConfig, location: SiteLocation): string {
-  return createHash("sha256").update(JSON.stringify([site, location])).digest("base64url").slice(0, 16);
 }
 
 function topicTreeOrder(records: TopicRecord[], childrenOf: Map<string, TopicRecord[]>): TopicRecord[] {
