@@ -208,7 +208,9 @@ export class PagefindHere implements PagefindRunner {
 /** A request to the search thread (search-thread.ts), and its reply. */
 export type SearchThreadRequest = { type: "bundle"; id: number; articles: SearchArticle[]; language: string } | { type: "close" };
 export type SearchThreadReply = { id: number; files: OutputFile[] } | { id: number; error: string };
+/** What the search thread is started with. */
 export interface SearchThreadData {
+  /** Run at a lower CPU priority, with the Pagefind process it starts (see searchIndexFiles). */
   background: boolean;
 }
 
