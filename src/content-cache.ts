@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { CacheFile } from "./cache.js";
 import type { Article } from "./content/article.js";
 import type { ContentIssue } from "./content/issues.js";
-import { loadArchive, type Archive, type ParsedArticleCache } from "./content/load.js";
+import { loadArchive, type Archive, type ParsedArticleCache, type ParsedSettings, type ParsedSettingsCache } from "./content/load.js";
 
 /** A parsed article as cached: the body is the file's text from bodyOffset on, so it is not stored twice. */
 type CachedArticle = Omit<Article, "body"> & { body?: string };
@@ -22,7 +22,9 @@ export type ArticleMemory = Map<string, Article>;
  * With a memory holding the articles of an earlier build, the disk cache is
  * neither read nor written: a file the memory does not have is parsed (as
  * quick as finding it on disk, for the few files an edit changes). The
- * memory then holds this build's articles only.
+ * memory then holds this build's articles only. The settings files (registry,
+ * taxonomy, site) are cached by kind and text in a small file of their own,
+ * read either way.
  */
 export async function loadArchiveCached(
   contentDir: string,
@@ -53,8 +55,14 @@ export async function loadArchiveCached(
       store?.set(id, body === text.slice(article.bodyOffset) ? rest : article);
     },
   };
-  const loaded = await loadArchive(contentDir, cache);
-  await store?.save();
+  const settingsStore = await CacheFile.open<ParsedSettings[keyof ParsedSettings]>(cacheDir, "settings", fingerprint, { removeOthers: true });
+  const settingsKey = (kind: string, text: string) => createHash("sha1").update(kind).update("\0").update(text).digest("base64url");
+  const settings: ParsedSettingsCache = {
+    get: <K extends keyof ParsedSettings>(kind: K, text: string) => settingsStore.get(settingsKey(kind, text)) as ParsedSettings[K] | undefined,
+    set: (kind, text, parsed) => settingsStore.set(settingsKey(kind, text), parsed),
+  };
+  const loaded = await loadArchive(contentDir, cache, settings);
+  await Promise.all([store?.save(), settingsStore.save()]);
   if (memory) {
     memory.clear();
     for (const [id, article] of remembered) memory.set(id, article);

@@ -120,27 +120,70 @@ export interface ParsedArticleCache {
   set(file: string, text: string, article: Article): void;
 }
 
+/** What each settings file parses to. */
+export interface ParsedSettings {
+  registry: RegistryEntity[];
+  taxonomy: Taxonomy;
+  site: SiteConfig;
+}
+
+/**
+ * Parsed settings files by kind and text, so an unchanged one is not parsed again: the YAML parser took
+ * 50-130 ms for a 9 KB taxonomy in a build's fresh process, and a newsroom's registry grows far larger.
+ * Only files without problems are kept, so a problem is always reported from the file itself.
+ */
+export interface ParsedSettingsCache {
+  get<K extends keyof ParsedSettings>(kind: K, text: string): ParsedSettings[K] | undefined;
+  set<K extends keyof ParsedSettings>(kind: K, text: string, parsed: ParsedSettings[K]): void;
+}
+
+/** A settings file's value, from the cache or parsed (and then cached when it has no problems). */
+function settingsOf<K extends keyof ParsedSettings>(
+  kind: K,
+  text: string,
+  parse: () => { value: ParsedSettings[K]; issues: ContentIssue[] },
+  cache: ParsedSettingsCache | undefined,
+): { value: ParsedSettings[K]; issues: ContentIssue[] } {
+  const known = cache?.get(kind, text);
+  if (known !== undefined) return { value: known, issues: [] };
+  const parsed = parse();
+  if (parsed.issues.length === 0) cache?.set(kind, text, parsed.value);
+  return parsed;
+}
+
 /**
  * Loads and validates a whole content folder. Returns every problem found in
  * one pass (design.md: all of them at once), or the archive when there are none.
  */
-export async function loadArchive(contentDir: string, cache?: ParsedArticleCache): Promise<{ archive: Archive } | { issues: ContentIssue[] }> {
+export async function loadArchive(contentDir: string, cache?: ParsedArticleCache, settingsCache?: ParsedSettingsCache): Promise<{ archive: Archive } | { issues: ContentIssue[] }> {
   const display = (file: string) => path.relative(process.cwd(), file) || file;
   const issues: ContentIssue[] = [];
 
   const registryFile = path.join(contentDir, "entities.yml");
   const registryText = (await readOptional(registryFile)) ?? "";
-  const registry = parseRegistry(display(registryFile), registryText);
+  const registry = settingsOf("registry", registryText, () => {
+    const { registry: value, issues } = parseRegistry(display(registryFile), registryText);
+    return { value, issues };
+  }, settingsCache);
   issues.push(...registry.issues);
 
   const taxonomyFile = path.join(contentDir, "topics.yml");
   const taxonomyText = (await readOptional(taxonomyFile)) ?? "";
-  const taxonomy = parseTaxonomy(display(taxonomyFile), taxonomyText);
+  const taxonomy = settingsOf("taxonomy", taxonomyText, () => {
+    const { taxonomy: value, issues } = parseTaxonomy(display(taxonomyFile), taxonomyText);
+    return { value, issues };
+  }, settingsCache);
   issues.push(...taxonomy.issues);
 
   const siteFile = path.join(contentDir, "site.yml");
   const siteText = await readOptional(siteFile);
-  const site = siteText === null ? { site: DEFAULT_SITE, issues: [] } : parseSiteConfig(display(siteFile), siteText);
+  const site: { value: SiteConfig; issues: ContentIssue[] } =
+    siteText === null
+      ? { value: DEFAULT_SITE, issues: [] }
+      : settingsOf("site", siteText, () => {
+          const { site: value, issues } = parseSiteConfig(display(siteFile), siteText);
+          return { value, issues };
+        }, settingsCache);
   issues.push(...site.issues);
 
   const files = await listArticleFiles(path.join(contentDir, "articles"));
@@ -176,9 +219,9 @@ export async function loadArchive(contentDir: string, cache?: ParsedArticleCache
     archive: {
       contentDir,
       articles,
-      registry: registry.registry,
-      taxonomy: taxonomy.taxonomy,
-      site: site.site,
+      registry: registry.value,
+      taxonomy: taxonomy.value,
+      site: site.value,
       settingsText: { registry: registryText, taxonomy: taxonomyText, site: siteText ?? "" },
     },
   };

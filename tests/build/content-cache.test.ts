@@ -1,8 +1,8 @@
 // The cached loader must give exactly loadArchive's archive (cold and warm), and hand every problem over to it.
-import { cp, writeFile } from "node:fs/promises";
+import { cp, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { loadArchive } from "../../src/content/load.js";
+import { loadArchive, type Archive, type ParsedSettings, type ParsedSettingsCache } from "../../src/content/load.js";
 import { loadArchiveCached } from "../../src/content-cache.js";
 import { scratch } from "../support/cli.js";
 import { corpusTexts, makeProject } from "./support.js";
@@ -32,4 +32,41 @@ it("loads what loadArchive loads, from an empty and from a full cache", async ()
   const broken = await loadArchive(content);
   expect("issues" in broken).toBe(true);
   expect(await loadArchiveCached(content, cache, "f1")).toEqual(broken);
+});
+
+it("takes each settings file from the cache by its kind and text, and caches only files without problems", async () => {
+  const project = path.join(work.dir, "settings");
+  await makeProject(project, await corpusTexts(2));
+  const content = path.join(project, "content");
+  const stored = new Map<string, unknown>();
+  const cached: string[] = [];
+  const settings: ParsedSettingsCache = {
+    get: <K extends keyof ParsedSettings>(kind: K, text: string) => stored.get(`${kind}\0${text}`) as ParsedSettings[K] | undefined,
+    set: (kind, text, parsed) => {
+      cached.push(kind);
+      stored.set(`${kind}\0${text}`, parsed);
+    },
+  };
+  const expected = await loadArchive(content);
+  expect(await loadArchive(content, undefined, settings)).toEqual(expected);
+  expect(cached.sort()).toEqual(["registry", "site", "taxonomy"]);
+  // Found again, nothing is parsed or cached again, and the cached value is what the archive gets.
+  cached.length = 0;
+  const taxonomyText = await readFile(path.join(content, "topics.yml"), "utf8");
+  const oneTopic = { topics: [{ ...(expected as { archive: Archive }).archive.taxonomy.topics[0]! }] };
+  stored.set(`taxonomy\0${taxonomyText}`, oneTopic);
+  const warm = await loadArchive(content, undefined, settings);
+  expect(cached).toEqual([]);
+  expect("archive" in warm && warm.archive.taxonomy).toEqual(oneTopic);
+
+  // A changed file is parsed; one with a problem is reported as loadArchive reports it, and not cached.
+  await writeFile(path.join(content, "topics.yml"), `${taxonomyText}\n- code: [unclosed\n`);
+  const broken = await loadArchive(content, undefined, settings);
+  expect(broken).toEqual(await loadArchive(content));
+  expect("issues" in broken).toBe(true);
+  expect(cached).toEqual([]);
+  await writeFile(path.join(content, "topics.yml"), taxonomyText.replace(/^(\s*)label: (.*)$/m, "$1label: renamed topic"));
+  const renamed = await loadArchive(content, undefined, settings);
+  expect(renamed).toEqual(await loadArchive(content));
+  expect(cached).toEqual(["taxonomy"]);
 });
