@@ -188,8 +188,8 @@ interface EntityLinks {
   contextCount: number;
   /** Its place in `entityList` (buildPages), by which the articles' entities are counted for topic pages. */
   number: number;
-  /** Where in `entityWords` (eachPage) the digest of what pages that link it read of it starts, for their keys. */
-  keyAt: number;
+  /** A 64-bit digest of what pages that link it read of it, for their keys (empty when pages are not keyed). */
+  keyWords: Int32Array;
 }
 
 /** All pages of the site as plain data, every list whole (see `eachPage`). */
@@ -295,19 +295,7 @@ export function* eachPage(context: PageContext): Generator<SitePage | ReusedPage
   const linksBySlug = new Map<string, EntityLinks>();
   const things = (thing: string) => ({ thing, nextThing: `,${thing}` });
   const entityList: EntityLinks[] = [];
-  // Each entity's digest for keys, two numbers, at its `keyAt`.
-  let entityWords = new Int32Array(reuse ? 2 * (index.entityBySlug.size + 1) : 0);
-  let entityWordsUsed = 0;
-  const entityDigest = (record: EntityRecord): number => {
-    if (!reuse) return -1;
-    if (entityWordsUsed + 2 > entityWords.length) {
-      const grown = new Int32Array(2 * entityWords.length + 2);
-      grown.set(entityWords);
-      entityWords = grown;
-    }
-    digestWords(JSON.stringify([record.slug, record.name, record.type, record.wikidata]), entityWords, entityWordsUsed);
-    return (entityWordsUsed += 2) - 2;
-  };
+  const noWords = new Int32Array(0);
   const linksOf = (record: EntityRecord, contextBase: number, contextRoom: number): EntityLinks => ({
     record,
     typeIndex: typeIndex.get(record.type) ?? -1,
@@ -317,7 +305,7 @@ export function* eachPage(context: PageContext): Generator<SitePage | ReusedPage
     contextRoom,
     contextCount: 0,
     number: -1,
-    keyAt: entityDigest(record),
+    keyWords: reuse ? digestWords(JSON.stringify([record.slug, record.name, record.type, record.wikidata]), new Int32Array(2), 0) : noWords,
   });
   let contextSlots = 0;
   index.entityBySlug.forEach((record, slug) => {
@@ -418,7 +406,7 @@ export function* eachPage(context: PageContext): Generator<SitePage | ReusedPage
     if (reuse) {
       keyWriter.start();
       card(position).number(entityCount);
-      for (let i = 0; i < entityCount; i++) keyWriter.words(entityWords, shown[i]!.keyAt).number(shownFacts[3 * i]!).number(shownFacts[3 * i + 1]!).number(shownFacts[3 * i + 2]!);
+      for (let i = 0; i < entityCount; i++) keyWriter.words(shown[i]!.keyWords, 0).number(shownFacts[3 * i]!).number(shownFacts[3 * i + 1]!).number(shownFacts[3 * i + 2]!);
       keyWriter.number(topics.length);
       for (const topic of topics) keyWriter.words(topicWords.get(topic)!, 0);
       keyWriter.number(indexed.related.length);
@@ -551,10 +539,10 @@ export function* eachPage(context: PageContext): Generator<SitePage | ReusedPage
     const count = record.articles.length;
     // A context not found with its article (an index whose lists disagree) is read from the mentions: no key then.
     if (made.contextCount !== count) return undefined;
-    keyWriter.start().words(entityWords, made.keyAt).number(record.related.length);
+    keyWriter.start().words(made.keyWords, 0).number(record.related.length);
     for (const [slug, shared] of record.related) {
       const other = linksBySlug.get(slug);
-      (other ? keyWriter.number(1).words(entityWords, other.keyAt) : keyWriter.number(-1)).number(shared);
+      (other ? keyWriter.number(1).words(other.keyWords, 0) : keyWriter.number(-1)).number(shared);
     }
     keyWriter.number(count);
     for (let at = 0; at < count; at++) {
