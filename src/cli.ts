@@ -7,11 +7,10 @@ import { ContentError, formatIssue } from "./content/issues.js";
 import { decodeText, loadArchive } from "./content/load.js";
 import { parseRegistry } from "./content/registry.js";
 import { parseTaxonomy } from "./content/taxonomy.js";
-import { expandInputs, ingestFiles } from "./ingest/ingest.js";
 import type { ArticleEntity } from "./nlp/canonical.js";
 import { UnsafeOutputError } from "./output-guard.js";
-// The build (Eleventy and the renderers), the server and the tagger are imported by the commands that use them,
-// so that `gazette ingest` does not spend half a second loading them first.
+// The build (Eleventy and the renderers), the server, the tagger and ingest are imported by the commands that
+// use them, so that `gazette ingest` does not spend half a second loading them first, nor a build ingest's.
 
 const HELP = `gazette: a static news-archive generator
 
@@ -75,6 +74,7 @@ async function ingestCommand(args: string[]): Promise<number> {
   const { values, positionals } = parse("ingest", args);
   if (values.help) return help();
   if (positionals.length === 0) throw new UsageError("ingest needs at least one FILE or DIR");
+  const { expandInputs, ingestFiles } = await import("./ingest/ingest.js");
   let files: string[];
   try {
     files = await expandInputs(positionals);

@@ -1,4 +1,5 @@
-import { isMap, isScalar, LineCounter, parseDocument, type Document } from "yaml";
+import type { Document, LineCounter } from "yaml";
+import { yamlPackage } from "./yaml-package.js";
 import type { ContentIssue } from "./issues.js";
 
 /** A Markdown file split into its front matter and body, with what is needed to point at a field. */
@@ -230,6 +231,7 @@ function simpleField(text: string, start: number, end: number, line: number): (S
 function yamlFrontMatter(file: string, split: Split): Parsed {
   const { text, yamlStart, bodyOffset } = split;
   const yamlText = text.slice(yamlStart, split.yamlEnd);
+  const { isMap, isScalar, LineCounter, parseDocument } = yamlPackage();
   const lineCounter = new LineCounter();
   let document: Document.Parsed;
   let value: unknown;

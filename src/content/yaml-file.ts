@@ -1,4 +1,5 @@
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLMap } from "yaml";
+import type { Node, YAMLMap } from "yaml";
+import { yamlPackage } from "./yaml-package.js";
 import type { ContentIssue } from "./issues.js";
 import { outputSafeText } from "./text.js";
 
@@ -10,6 +11,7 @@ export interface YamlFile {
 }
 
 export function parseYamlFile(file: string, text: string): { yaml: YamlFile } | { issues: ContentIssue[] } {
+  const { isMap, isScalar, isSeq, LineCounter, parseDocument } = yamlPackage();
   const lineCounter = new LineCounter();
   const document = parseDocument(text.replace(/^\ufeff/, ""), { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (document.errors.length > 0) {

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import matter from "gray-matter";
+import { createRequire } from "node:module";
 
 /** One page template of the templates folder (top level .njk, as Eleventy reads it). */
 export interface TemplateSpec {
@@ -36,6 +36,11 @@ export interface TemplateSet {
   hash: string;
   templates: TemplateSpec[];
 }
+
+type GrayMatter = typeof import("gray-matter");
+let grayMatter: GrayMatter | undefined;
+/** gray-matter, loaded when templates are first read: a build with nothing to do reads none. */
+const matter = (text: string, options: Parameters<GrayMatter>[1]) => (grayMatter ??= createRequire(import.meta.url)("gray-matter") as GrayMatter)(text, options);
 
 /** Reads the templates folder once: its hash and its page templates. */
 export async function scanTemplates(dir: string): Promise<TemplateSet> {
