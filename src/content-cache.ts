@@ -56,10 +56,10 @@ export async function loadArchiveCached(
     },
   };
   const settingsStore = await CacheFile.open<ParsedSettings[keyof ParsedSettings]>(cacheDir, "settings", fingerprint, { removeOthers: true });
-  const settingsKey = (kind: string, text: string) => createHash("sha1").update(kind).update("\0").update(text).digest("base64url");
+  // By the same key as an article, with the kind for the file name.
   const settings: ParsedSettingsCache = {
-    get: <K extends keyof ParsedSettings>(kind: K, text: string) => settingsStore.get(settingsKey(kind, text)) as ParsedSettings[K] | undefined,
-    set: (kind, text, parsed) => settingsStore.set(settingsKey(kind, text), parsed),
+    get: <K extends keyof ParsedSettings>(kind: K, text: string) => settingsStore.get(key(kind, text)) as ParsedSettings[K] | undefined,
+    set: (kind, text, parsed) => settingsStore.set(key(kind, text), parsed),
   };
   const loaded = await loadArchive(contentDir, cache, settings);
   await Promise.all([store?.save(), settingsStore.save()]);

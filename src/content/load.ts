@@ -137,17 +137,16 @@ export interface ParsedSettingsCache {
   set<K extends keyof ParsedSettings>(kind: K, text: string, parsed: ParsedSettings[K]): void;
 }
 
-/** A settings file's value, from the cache or parsed (and then cached when it has no problems). */
-function settingsOf<K extends keyof ParsedSettings>(
-  kind: K,
-  text: string,
-  parse: () => { value: ParsedSettings[K]; issues: ContentIssue[] },
-  cache: ParsedSettingsCache | undefined,
-): { value: ParsedSettings[K]; issues: ContentIssue[] } {
+/** A settings file as its parser gives it: the value under the kind's name, and the file's problems. */
+type ParsedFile<K extends keyof ParsedSettings> = Record<K, ParsedSettings[K]> & { issues: ContentIssue[] };
+
+/** A settings file parsed, or from the cache when it has it. */
+function settingsOf<K extends keyof ParsedSettings>(kind: K, text: string, parse: () => ParsedFile<K>, cache: ParsedSettingsCache | undefined): ParsedFile<K> {
   const known = cache?.get(kind, text);
-  if (known !== undefined) return { value: known, issues: [] };
+  if (known !== undefined) return Object.assign({ issues: [] as ContentIssue[] }, { [kind]: known } as Record<K, ParsedSettings[K]>);
   const parsed = parse();
-  if (parsed.issues.length === 0) cache?.set(kind, text, parsed.value);
+  // Only a file without problems: a problem is always found in, and reported from, the file itself.
+  if (parsed.issues.length === 0) cache?.set(kind, text, (parsed as Record<K, ParsedSettings[K]>)[kind]);
   return parsed;
 }
 
@@ -161,29 +160,17 @@ export async function loadArchive(contentDir: string, cache?: ParsedArticleCache
 
   const registryFile = path.join(contentDir, "entities.yml");
   const registryText = (await readOptional(registryFile)) ?? "";
-  const registry = settingsOf("registry", registryText, () => {
-    const { registry: value, issues } = parseRegistry(display(registryFile), registryText);
-    return { value, issues };
-  }, settingsCache);
+  const registry = settingsOf("registry", registryText, () => parseRegistry(display(registryFile), registryText), settingsCache);
   issues.push(...registry.issues);
 
   const taxonomyFile = path.join(contentDir, "topics.yml");
   const taxonomyText = (await readOptional(taxonomyFile)) ?? "";
-  const taxonomy = settingsOf("taxonomy", taxonomyText, () => {
-    const { taxonomy: value, issues } = parseTaxonomy(display(taxonomyFile), taxonomyText);
-    return { value, issues };
-  }, settingsCache);
+  const taxonomy = settingsOf("taxonomy", taxonomyText, () => parseTaxonomy(display(taxonomyFile), taxonomyText), settingsCache);
   issues.push(...taxonomy.issues);
 
   const siteFile = path.join(contentDir, "site.yml");
   const siteText = await readOptional(siteFile);
-  const site: { value: SiteConfig; issues: ContentIssue[] } =
-    siteText === null
-      ? { value: DEFAULT_SITE, issues: [] }
-      : settingsOf("site", siteText, () => {
-          const { site: value, issues } = parseSiteConfig(display(siteFile), siteText);
-          return { value, issues };
-        }, settingsCache);
+  const site = siteText === null ? { site: DEFAULT_SITE, issues: [] } : settingsOf("site", siteText, () => parseSiteConfig(display(siteFile), siteText), settingsCache);
   issues.push(...site.issues);
 
   const files = await listArticleFiles(path.join(contentDir, "articles"));
@@ -219,9 +206,9 @@ export async function loadArchive(contentDir: string, cache?: ParsedArticleCache
     archive: {
       contentDir,
       articles,
-      registry: registry.value,
-      taxonomy: taxonomy.value,
-      site: site.value,
+      registry: registry.registry,
+      taxonomy: taxonomy.taxonomy,
+      site: site.site,
       settingsText: { registry: registryText, taxonomy: taxonomyText, site: siteText ?? "" },
     },
   };

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { createRequire } from "node:module";
+import { lazyPackage } from "../lazy-package.js";
 
 /** One page template of the templates folder (top level .njk, as Eleventy reads it). */
 export interface TemplateSpec {
@@ -37,10 +37,8 @@ export interface TemplateSet {
   templates: TemplateSpec[];
 }
 
-type GrayMatter = typeof import("gray-matter");
-let grayMatter: GrayMatter | undefined;
 /** gray-matter, loaded when templates are first read: a build with nothing to do reads none. */
-const matter = (text: string, options: Parameters<GrayMatter>[1]) => (grayMatter ??= createRequire(import.meta.url)("gray-matter") as GrayMatter)(text, options);
+const grayMatter = lazyPackage<typeof import("gray-matter")>("gray-matter");
 
 /** Reads the templates folder once: its hash and its page templates. */
 export async function scanTemplates(dir: string): Promise<TemplateSet> {
@@ -57,7 +55,7 @@ export async function scanTemplates(dir: string): Promise<TemplateSet> {
     let parsed: { data: Record<string, unknown>; content: string };
     try {
       // A fresh object per call: gray-matter caches by string and would share it otherwise.
-      parsed = matter(text, {});
+      parsed = grayMatter()(text, {});
     } catch {
       templates.push({ name, file, body: text, bodyLine: 1, list: null });
       continue;

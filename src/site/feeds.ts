@@ -2,7 +2,7 @@ import type { Article } from "../content/article.js";
 import type { SiteConfig } from "../content/site-config.js";
 import type { ArchiveIndex } from "../index/archive-index.js";
 import { escapeXml } from "./escape.js";
-import { hexWords, KeyWriter, settingsKey } from "./keys.js";
+import { articleWords, KeyWriter, settingsKey } from "./keys.js";
 import { entityUrl, topicUrl } from "./pages.js";
 import { absolute, type SiteLocation } from "./urls.js";
 
@@ -57,14 +57,13 @@ export function atomFeeds(index: ArchiveIndex, site: SiteConfig, location: SiteL
   const updatedRank = Int32Array.from(updatedTexts, (text) => rankOf.get(text)!);
   // Keys as numbers (see KeyWriter): each article as the first 64 bits of its file's hash.
   const keyWriter = new KeyWriter(reuse ? settingsKey(site, location) : "");
-  const articleWords = new Int32Array(reuse ? 2 * index.articles.length : 0);
-  if (reuse) index.articles.forEach(({ article }, position) => hexWords(article.hash, articleWords, 2 * position));
+  const hashWords = reuse ? articleWords(index.articles) : new Int32Array(0);
   const feedOf = (spec: FeedSpec): OutputFile | KeyedFile | ReusedFile => {
     const positions = spec.articles.length > site.feedSize ? spec.articles.slice(0, site.feedSize) : spec.articles;
     let key: string | undefined;
     if (reuse) {
       keyWriter.start().number(positions.length);
-      for (let i = 0; i < positions.length; i++) keyWriter.words(articleWords, 2 * positions[i]!);
+      for (let i = 0; i < positions.length; i++) keyWriter.words(hashWords, 2 * positions[i]!);
       key = keyWriter.finish(`${spec.path}\0${spec.pageUrl}\0${spec.title}\0${spec.subtitle}`);
       if (reuse(spec.path, key)) return { path: spec.path, key, reused: true };
     }

@@ -53,6 +53,13 @@ export class KeyWriter {
   }
 }
 
+/** Each article's file hash as two numbers (its first 64 bits), article after article: how keys name an article. */
+export function articleWords(articles: readonly { article: { hash: string } }[]): Int32Array {
+  const words = new Int32Array(2 * articles.length);
+  articles.forEach(({ article }, position) => hexWords(article.hash, words, 2 * position));
+  return words;
+}
+
 /** The first 64 bits of a hexadecimal digest, as two numbers into `into` at `at`. */
 export function hexWords(hex: string, into: Int32Array, at: number): void {
   into[at] = Number.parseInt(hex.slice(0, 8), 16) | 0;

@@ -8,7 +8,7 @@ import type { BodyLink } from "../render/markdown.js";
 import { mentionContext, type MentionContext } from "./context.js";
 import { scriptSafe } from "./escape.js";
 import { count, formatDay, formatMonth, TYPE_LABELS } from "./format.js";
-import { digestWords, hexWords, KeyWriter, settingsKey } from "./keys.js";
+import { articleWords, digestWords, KeyWriter, settingsKey } from "./keys.js";
 import { articleTimeline, monthNumber, monthTimeline, type Timeline } from "./timeline.js";
 import { absolute, href, type SiteLocation } from "./urls.js";
 
@@ -247,8 +247,7 @@ export function* eachPage(context: PageContext): Generator<SitePage | ReusedPage
   // (design.md: its date and slug) and body are made from its file's text, so its hash stands for them.
   // Joining the parts as text cost more than hashing them.
   const keyWriter = new KeyWriter(reuse ? settingsKey(site, location) : "");
-  const cardWords = new Int32Array(reuse ? 2 * index.articles.length : 0);
-  if (reuse) index.articles.forEach(({ article }, position) => hexWords(article.hash, cardWords, 2 * position));
+  const cardWords = reuse ? articleWords(index.articles) : new Int32Array(0);
   /** Adds an article's card to the key. */
   const card = (position: number) => keyWriter.words(cardWords, 2 * position);
   const pagerOf = (page: { number: number; total: number }, baseUrl: string): Pager => ({
