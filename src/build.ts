@@ -8,7 +8,7 @@ import type { Article } from "./content/article.js";
 import { ContentError } from "./content/issues.js";
 import type { Archive } from "./content/load.js";
 import type { SiteConfig } from "./content/site-config.js";
-import { loadArchiveCached, type ArticleMemory } from "./content-cache.js";
+import { loadArchiveCached, type ArticleMemory, type FileIdentities } from "./content-cache.js";
 import { buildArchiveIndex, newestFirst, type ArchiveIndex } from "./index/archive-index.js";
 import { analysisTextOf } from "./nlp/analysis-text.js";
 import { indexRegistry } from "./nlp/canonical.js";
@@ -93,9 +93,11 @@ export async function analyseArchive(
   /** Called once the archive is read, before extraction: work that needs only the articles can start there. */
   onLoaded?: (archive: Archive) => void,
   memory?: BuildMemory,
+  /** Content files known unchanged since the check that found them (see inputsSignature). */
+  identities?: FileIdentities,
 ): Promise<{ archive: Archive; analyses: Map<Article, ArticleAnalysis>; index: ArchiveIndex }> {
   onStage?.("load");
-  const loaded = await loadArchiveCached(contentDir, cacheDirectory(), await codeFingerprint(), memory?.articles);
+  const loaded = await loadArchiveCached(contentDir, cacheDirectory(), await codeFingerprint(), memory?.articles, identities);
   if ("issues" in loaded) throw new ContentError(loaded.issues);
   const { archive } = loaded;
   onLoaded?.(archive);
@@ -295,7 +297,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       search.catch(() => undefined);
       renderSetup = prepareRendering(pool, templatesDir, loaded.site, options);
       renderSetup.catch(() => undefined);
-    }, options.memory);
+    }, options.memory, inputs.identities);
     const location = siteLocation(archive.site, options);
 
     stage("plan");
@@ -535,7 +537,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
 
     stage("commit");
     if (incremental) {
-      await state.prepare({ ...files }, old!.ino, manifestExtra);
+      await state.prepare(files, old!.ino, manifestExtra);
       await state.commit({ kind: "patch", outDir, staging: root, moves: [...toProduce], deletes: deleted });
     } else {
       await state.prepare(files, (await stat(root)).ino, manifestExtra);
@@ -720,9 +722,11 @@ const TIMESTAMP_GRAIN_NS = 2_000_000_000n;
  * and no tool sets back. Reading the bytes instead cost ~1 s per 10,000 articles on every build. A file
  * changed within a timestamp grain of now could change again unseen, so then the hash is null (not
  * recorded, never matched), as git treats "racily clean" files; so it is for a folder holding a link.
+ * The identities of the files it trusts let the content loader take their articles unread.
  */
-async function inputsSignature(dirs: string[], strings: string[]): Promise<{ hash: string | null }> {
+async function inputsSignature(dirs: string[], strings: string[]): Promise<{ hash: string | null; identities: FileIdentities }> {
   const hash = createHash("sha256");
+  const identities = new Map<string, string>();
   const racyFrom = BigInt(Date.now()) * 1_000_000n - TIMESTAMP_GRAIN_NS;
   let racy = false;
   for (const text of strings) hash.update(`${text}\0`);
@@ -740,11 +744,13 @@ async function inputsSignature(dirs: string[], strings: string[]): Promise<{ has
         racy = true;
         continue;
       }
+      const identity = `${info.ino}\0${info.size}\0${info.mtimeNs}\0${info.ctimeNs}`;
+      hash.update(`${file}\0${identity}\0`);
       if (info.ctimeNs >= racyFrom || info.mtimeNs >= racyFrom) racy = true;
-      hash.update(`${file}\0${info.ino}\0${info.size}\0${info.mtimeNs}\0${info.ctimeNs}\0`);
+      else identities.set(path.join(dir, file), identity);
     }
   }
-  return { hash: racy ? null : hash.digest("base64url") };
+  return { hash: racy ? null : hash.digest("base64url"), identities };
 }
 
 async function firstExisting(...dirs: string[]): Promise<string> {

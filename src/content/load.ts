@@ -116,6 +116,8 @@ async function readOptional(file: string): Promise<string | null> {
  * again (front-matter YAML is most of loading). Only valid articles are kept.
  */
 export interface ParsedArticleCache {
+  /** The article of a file known to be unchanged since it was cached, found without reading the file. */
+  unchanged?(file: string): Article | undefined;
   get(file: string, text: string): Article | undefined;
   set(file: string, text: string, article: Article): void;
 }
@@ -182,6 +184,11 @@ export async function loadArchive(contentDir: string, cache?: ParsedArticleCache
   for (const [i, file] of files.entries()) {
     if (i > 0 && i % BATCH === 0) await new Promise((resolve) => setImmediate(resolve));
     const name = display(file);
+    const unchanged = cache?.unchanged?.(name);
+    if (unchanged) {
+      articles.push(unchanged);
+      continue;
+    }
     const decoded = decodeText(name, readFileSync(file));
     if ("issue" in decoded) {
       issues.push(decoded.issue);

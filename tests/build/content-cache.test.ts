@@ -34,6 +34,29 @@ it("loads what loadArchive loads, from an empty and from a full cache", async ()
   expect(await loadArchiveCached(content, cache, "f1")).toEqual(broken);
 });
 
+it("takes an article by its file's identity without reading the file, and reads the file when the identity changes", async () => {
+  const project = path.join(work.dir, "identity");
+  await makeProject(project, await corpusTexts(3));
+  const content = path.join(project, "content");
+  const cache = path.join(work.dir, "identity-cache");
+  const archiveOf = (loaded: Awaited<ReturnType<typeof loadArchive>>) => (loaded as { archive: Archive }).archive;
+  const first = archiveOf(await loadArchive(content));
+  const file = path.resolve(first.articles[0]!.file);
+  const identities = new Map([[file, "inode 1, size 1, times 1"]]);
+  // Cached with its identity, then changed behind the identity's back: the identity is trusted, the file unread.
+  expect(archiveOf((await loadArchiveCached(content, cache, "f1", undefined, identities)))).toEqual(first);
+  const text = await readFile(file, "utf8");
+  await writeFile(file, text.replace(/^title: .*$/m, "title: Changed unseen"));
+  expect(archiveOf((await loadArchiveCached(content, cache, "f1", undefined, identities)))).toEqual(first);
+  // A new identity (any write changes the change time), and the file is read again.
+  const changed = archiveOf(await loadArchive(content));
+  expect(changed.articles.some((article) => article.title === "Changed unseen")).toBe(true);
+  identities.set(file, "inode 1, size 1, times 2");
+  expect(archiveOf((await loadArchiveCached(content, cache, "f1", undefined, identities)))).toEqual(changed);
+  // Without identities (a racy file is left out of them), every file is read.
+  expect(archiveOf((await loadArchiveCached(content, cache, "f1")))).toEqual(changed);
+});
+
 it("takes each settings file from the cache by its kind and text, and caches only files without problems", async () => {
   const project = path.join(work.dir, "settings");
   await makeProject(project, await corpusTexts(2));
