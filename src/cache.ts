@@ -114,7 +114,7 @@ export async function writeFileAtomic(file: string, content: string): Promise<vo
   await rename(temporary, file);
 }
 
-const BASE_FORMAT = "gazette-cache/2";
+const BASE_FORMAT = "gazette-cache/3";
 const LOG_FORMAT = "gazette-cache-log/2";
 /**
  * A save rewrites the base file only when the log's entries and the entries no build used outgrow
@@ -134,11 +134,11 @@ interface LogContents<V> {
 
 /**
  * JSON values by key, for one fingerprint, in two files: `<kind>-<fp>.json`, written whole
- * and atomically, and `<kind>-<fp>.log`, new entries appended one checked line each. Values
- * must depend only on the key and the fingerprint: then any entry read back, from either
- * file and from any earlier build, is right, and a log that outlives its base's rewrite
- * (a killed build) only repeats entries. A file that is torn, damaged or not ours is
- * ignored, line by line in the log.
+ * and atomically (a header line, then one `[key,value]` line an entry), and
+ * `<kind>-<fp>.log`, new entries appended one checked line each. Values must depend only on
+ * the key and the fingerprint: then any entry read back, from either file and from any
+ * earlier build, is right, and a log that outlives its base's rewrite (a killed build) only
+ * repeats entries. A file that is torn, damaged or not ours is ignored, line by line.
  */
 export class CacheFile<V> {
   private readonly used = new Set<string>();
@@ -205,17 +205,15 @@ export class CacheFile<V> {
     const handle = await open(temporary, "w");
     try {
       // A slice at a time: one JSON string of a 100,000-article cache ran to hundreds of megabytes.
-      let chunk = `{"format":"${BASE_FORMAT}","fingerprint":${JSON.stringify(this.fingerprint)},"entries":[`;
-      let first = true;
+      let chunk = `${baseHeader(this.fingerprint)}\n`;
       for (const key of this.used) {
-        chunk += `${first ? "" : ","}${JSON.stringify(key)},${JSON.stringify(this.added.get(key) ?? this.stored.get(key))}`;
-        first = false;
+        chunk += `${JSON.stringify([key, this.added.get(key) ?? this.stored.get(key)])}\n`;
         if (chunk.length > 1 << 20) {
           await handle.write(chunk);
           chunk = "";
         }
       }
-      await handle.write(`${chunk}]}`);
+      await handle.write(chunk);
     } finally {
       await handle.close();
     }
@@ -245,18 +243,35 @@ async function removeOtherFingerprints(dir: string, kind: string, fingerprint: s
   }
 }
 
-/** The base file's entries, or none when it is missing, unreadable or another format's or fingerprint's. */
+/**
+ * The base file's entries, or none when it is missing, unreadable or another format's or fingerprint's.
+ * It is read as bytes and parsed a line (an entry) at a time: read as one string, the article cache of a
+ * 100,000-article archive (bodies included) came near the longest string V8 makes, and a longer one
+ * would have failed to read, leaving every build to parse every article again.
+ */
 async function readBase<V>(file: string, fingerprint: string): Promise<Map<string, V>> {
   const entries = new Map<string, V>();
+  let bytes: Buffer;
   try {
-    const data = JSON.parse(await readFile(file, "utf8")) as { format?: unknown; fingerprint?: unknown; entries?: unknown };
-    if (data.format !== BASE_FORMAT || data.fingerprint !== fingerprint || !Array.isArray(data.entries)) return entries;
-    const flat = data.entries as unknown[];
-    for (let i = 0; i + 1 < flat.length; i += 2) if (typeof flat[i] === "string") entries.set(flat[i] as string, flat[i + 1] as V);
+    bytes = await readFile(file);
   } catch {
-    // no cache yet, or an unreadable one: start empty (the cache only ever speeds a build up)
+    return entries; // no cache yet, or an unreadable one: start empty (the cache only ever speeds a build up)
+  }
+  let end = bytes.indexOf(10);
+  if (end === -1 || bytes.toString("utf8", 0, end) !== baseHeader(fingerprint)) return entries;
+  for (let start = end + 1; (end = bytes.indexOf(10, start)) !== -1; start = end + 1) {
+    try {
+      const entry = JSON.parse(bytes.toString("utf8", start, end)) as unknown;
+      if (Array.isArray(entry) && entry.length === 2 && typeof entry[0] === "string") entries.set(entry[0], entry[1] as V);
+    } catch {
+      // a damaged line: that entry is made again
+    }
   }
   return entries;
+}
+
+function baseHeader(fingerprint: string): string {
+  return JSON.stringify({ format: BASE_FORMAT, fingerprint });
 }
 
 function logHeader(fingerprint: string): string {

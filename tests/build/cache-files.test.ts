@@ -69,8 +69,10 @@ describe("CacheFile", () => {
     const kept = keysFrom(200, 400);
     await build(dir, kept);
     expect(await files(dir)).toEqual(["things-fp.json"]);
-    const data = JSON.parse(await readFile(path.join(dir, "things-fp.json"), "utf8")) as { entries: unknown[] };
-    expect(data.entries.filter((_, i) => i % 2 === 0)).toEqual(kept);
+    // A header line, then one [key, value] line an entry.
+    const lines = (await readFile(path.join(dir, "things-fp.json"), "utf8")).split("\n");
+    expect(lines.pop()).toBe("");
+    expect(lines.slice(1).map((line) => (JSON.parse(line) as [string, unknown])[0])).toEqual(kept);
   });
 
   it("compacts a log grown past its share", async () => {
@@ -138,6 +140,18 @@ describe("CacheFile", () => {
     expect((await open(dir, "plain")).get("k0")).toBeUndefined();
     await writeFile(path.join(dir, "things-plain.json"), base.slice(0, base.length >> 1));
     expect((await open(dir, "plain")).get("k0")).toBeUndefined();
+  });
+
+  it("skips a damaged line of the base, and keeps every other entry", async () => {
+    const dir = newFolder();
+    await build(dir, keysFrom(0, 400));
+    const file = path.join(dir, "things-fp.json");
+    const lines = (await readFile(file, "utf8")).split("\n");
+    lines[5] = lines[5]!.slice(0, 7);
+    await writeFile(file, lines.join("\n"));
+    const warm = await build(dir, keysFrom(0, 400));
+    expect([...warm].filter(([, value]) => value === undefined).map(([key]) => key)).toEqual(["k4"]);
+    for (const [key, value] of warm) if (value !== undefined) expect(value).toEqual(valueOf(key));
   });
 
   it("writes nothing when a build changed nothing", async () => {
