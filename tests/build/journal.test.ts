@@ -1,5 +1,5 @@
 // The commit journal: a build killed after its commit point is finished by the next one; one that fails before it leaves nothing.
-import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { OutputState } from "../../src/output-state.js";
@@ -69,4 +69,24 @@ it("drops a prepared manifest that was never committed", async () => {
   expect(await state.recover()).toBe(false);
   expect(await state.read()).toBeNull();
   expect(await readFile(path.join(out, "index.html"), "utf8")).toBe("as it was");
+});
+
+it("reads the inputs' record from the manifest's first line alone, for this folder only", async () => {
+  const out = path.join(work.dir, "inputs-site");
+  await put(path.join(out, "index.html"), "built");
+  const state = new OutputState(out);
+  const inputs = { hash: "h-inputs", summary: { articles: 1, entities: 2, topics: 3, pages: 4, files: 5 } };
+  await state.prepare({ "index.html": "h" }, (await stat(out)).ino, { inputs });
+  await state.commit({ kind: "patch", outDir: out, staging: path.join(work.dir, "inputs-site.gazette-patch-1"), moves: [], deletes: [] });
+  expect(await state.readInputs()).toEqual(inputs);
+  expect((await state.read())?.inputs).toEqual(inputs);
+  // The rest of the manifest unreadable: the whole is not trusted, the first line still is.
+  const [head] = (await readFile(state.manifestFile, "utf8")).split("\n");
+  await writeFile(state.manifestFile, `${head}\n{"files":`);
+  expect(await state.read()).toBeNull();
+  expect(await state.readInputs()).toEqual(inputs);
+  // Another folder at the same path (another inode: the old one is kept) is not the one the manifest describes.
+  await rename(out, `${out}-old`);
+  await put(path.join(out, "index.html"), "someone else's");
+  expect(await state.readInputs()).toBeNull();
 });
