@@ -17,7 +17,7 @@ import { loadTagger } from "./nlp/tagger/index.js";
 import { compileTaxonomy } from "./nlp/topics.js";
 import type { TaggedSpan } from "./nlp/types.js";
 import { cleanStaleLeftovers, guardOutputDir } from "./output-guard.js";
-import { listTree, OutputState, scanTree, type Manifest } from "./output-state.js";
+import { folderIdentity, listTree, OutputState, scanTree, type Manifest } from "./output-state.js";
 import { renderWithEleventy } from "./render/eleventy.js";
 import type { BodyJob, Globals, PageJob } from "./render/page-renderer.js";
 import { WorkerPool } from "./render/pool.js";
@@ -542,10 +542,10 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
 
     stage("commit");
     if (incremental) {
-      await state.prepare(files, old!.ino, manifestExtra);
+      await state.prepare(files, old!.folder, manifestExtra);
       await state.commit({ kind: "patch", outDir, staging: root, moves: [...toProduce], deletes: deleted });
     } else {
-      await state.prepare(files, (await stat(root)).ino, manifestExtra);
+      await state.prepare(files, await folderIdentity(root), manifestExtra);
       await state.commit({ kind: "swap", outDir, staging: root, retired: `${outDir}.gazette-old-${process.pid}` });
     }
     stage("");

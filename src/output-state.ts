@@ -5,9 +5,10 @@
  *
  * Both live in the cache folder (never in the site), keyed by the output
  * folder's absolute path, so the site holds exactly what a clean build
- * writes. The manifest records the output folder's inode: a folder deleted,
- * replaced or built by another cache is not trusted, and the next build
- * renders everything.
+ * writes. The manifest records the output folder's identity (its inode and
+ * birth time: a folder deleted and made again often gets the same inode
+ * back): a folder deleted, replaced or built by another cache is not
+ * trusted, and the next build renders everything.
  *
  * Commit protocol (a write-ahead journal):
  *  1. every new or changed file is rendered into a staging folder beside the
@@ -28,15 +29,15 @@ import path from "node:path";
 import { cacheDirectory, writeFileAtomic } from "./cache.js";
 import { exists, inBatches, walkTree } from "./files.js";
 
-const FORMAT = 2;
-/** The manifest's first line is far shorter: its format, folder, inode and inputs' record. */
+const FORMAT = 3;
+/** The manifest's first line is far shorter: its format, folder and the folder's identity, and inputs' record. */
 const HEAD_BYTES_MAX = 1 << 16;
 
 export interface Manifest {
   format: number;
   outDir: string;
-  /** Inode of the output folder the manifest describes. */
-  ino: number;
+  /** Identity of the output folder the manifest describes (see folderIdentity). */
+  folder: string;
   /** Output path (relative, "/" separators) -> hash of its inputs. */
   files: Record<string, string>;
   /** The files Eleventy's one run wrote, and that run's input hash. */
@@ -55,12 +56,27 @@ export interface Manifest {
 }
 
 /** The manifest's first line. */
-type ManifestHead = Pick<Manifest, "format" | "outDir" | "ino" | "inputs">;
+type ManifestHead = Pick<Manifest, "format" | "outDir" | "folder" | "inputs">;
 
 /** A manifest as stored: its head on the first line, the rest (file lists) on the second. */
-function manifestText({ format, outDir, ino, inputs, ...rest }: Manifest): string {
-  const head: ManifestHead = { format, outDir, ino, ...(inputs ? { inputs } : {}) };
+function manifestText({ format, outDir, folder, inputs, ...rest }: Manifest): string {
+  const head: ManifestHead = { format, outDir, folder, ...(inputs ? { inputs } : {}) };
   return `${JSON.stringify(head)}\n${JSON.stringify(rest)}`;
+}
+
+/**
+ * A folder's identity: its inode and birth time, or "" when it is not a folder. The inode alone is not
+ * enough: on ext4, a folder deleted and made again at once got its inode back. (Where the system gives no
+ * birth time, Node gives the change time instead: then a folder is trusted only until its entries change,
+ * and a build that cannot trust it makes every file, which is slower but still right.)
+ */
+export async function folderIdentity(dir: string): Promise<string> {
+  try {
+    const info = await stat(dir, { bigint: true });
+    return info.isDirectory() ? `${info.ino}:${info.birthtimeNs}` : "";
+  } catch {
+    return "";
+  }
 }
 
 export type Journal =
@@ -116,20 +132,16 @@ export class OutputState {
     return (await this.trusts(head)) ? (head.inputs ?? null) : null;
   }
 
-  /** Whether a manifest is of this format, for this folder, and the folder is the one it describes (its inode). */
+  /** Whether a manifest is of this format, for this folder, and the folder is the one it describes. */
   private async trusts(head: ManifestHead): Promise<boolean> {
     if (head.format !== FORMAT || head.outDir !== this.outDir) return false;
-    try {
-      const info = await stat(this.outDir);
-      return info.isDirectory() && info.ino === head.ino;
-    } catch {
-      return false;
-    }
+    const identity = await folderIdentity(this.outDir);
+    return identity !== "" && identity === head.folder;
   }
 
   /** Step 1's last act: the manifest the folder will have once the journal is applied. */
-  async prepare(files: Record<string, string>, ino: number, extra: Pick<Manifest, "eleventy" | "inputs" | "keys"> = {}): Promise<void> {
-    await writeFileAtomic(this.nextManifestFile, manifestText({ format: FORMAT, outDir: this.outDir, ino, files, ...extra }));
+  async prepare(files: Record<string, string>, folder: string, extra: Pick<Manifest, "eleventy" | "inputs" | "keys"> = {}): Promise<void> {
+    await writeFileAtomic(this.nextManifestFile, manifestText({ format: FORMAT, outDir: this.outDir, folder, files, ...extra }));
   }
 
   /** Records the inputs of a build that found nothing to change (the folder itself is as it was). */

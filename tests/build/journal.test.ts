@@ -1,8 +1,8 @@
 // The commit journal: a build killed after its commit point is finished by the next one; one that fails before it leaves nothing.
-import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { OutputState } from "../../src/output-state.js";
+import { folderIdentity, OutputState } from "../../src/output-state.js";
 import { scratch } from "../support/cli.js";
 
 let work: Awaited<ReturnType<typeof scratch>>;
@@ -29,8 +29,7 @@ it("rolls a patch forward after a crash in the middle of applying it", async () 
   await put(path.join(staging, "a", "index.html"), "new a");
   await put(path.join(staging, "c", "d", "index.html"), "new c/d");
   const state = new OutputState(out);
-  const ino = (await stat(out)).ino;
-  await state.prepare({ "a/index.html": "h1", "b.html": "h2", "c/d/index.html": "h3" }, ino);
+  await state.prepare({ "a/index.html": "h1", "b.html": "h2", "c/d/index.html": "h3" }, await folderIdentity(out));
   // As a build killed after writing its journal and moving b.html in would leave things:
   await writeFile(state.journalFile, JSON.stringify({ kind: "patch", outDir: out, staging, moves: ["a/index.html", "b.html", "c/d/index.html"], deletes: ["gone/index.html"] }));
 
@@ -52,7 +51,7 @@ it("rolls a folder swap forward when killed between its two renames", async () =
   await put(path.join(retired, "index.html"), "old");
   await put(path.join(staging, "index.html"), "new");
   const state = new OutputState(out);
-  await state.prepare({ "index.html": "h" }, (await stat(staging)).ino);
+  await state.prepare({ "index.html": "h" }, await folderIdentity(staging));
   await writeFile(state.journalFile, JSON.stringify({ kind: "swap", outDir: out, staging, retired }));
   expect(await new OutputState(out).recover()).toBe(true);
   expect(await readFile(path.join(out, "index.html"), "utf8")).toBe("new");
@@ -64,7 +63,7 @@ it("drops a prepared manifest that was never committed", async () => {
   const out = path.join(work.dir, "failed-site");
   await put(path.join(out, "index.html"), "as it was");
   const state = new OutputState(out);
-  await state.prepare({ "index.html": "new" }, (await stat(out)).ino);
+  await state.prepare({ "index.html": "new" }, await folderIdentity(out));
   await state.discardPrepared();
   expect(await state.recover()).toBe(false);
   expect(await state.read()).toBeNull();
@@ -76,7 +75,7 @@ it("reads the inputs' record from the manifest's first line alone, for this fold
   await put(path.join(out, "index.html"), "built");
   const state = new OutputState(out);
   const inputs = { hash: "h-inputs", summary: { articles: 1, entities: 2, topics: 3, pages: 4, files: 5 } };
-  await state.prepare({ "index.html": "h" }, (await stat(out)).ino, { inputs });
+  await state.prepare({ "index.html": "h" }, await folderIdentity(out), { inputs });
   await state.commit({ kind: "patch", outDir: out, staging: path.join(work.dir, "inputs-site.gazette-patch-1"), moves: [], deletes: [] });
   expect(await state.readInputs()).toEqual(inputs);
   expect((await state.read())?.inputs).toEqual(inputs);
@@ -85,8 +84,25 @@ it("reads the inputs' record from the manifest's first line alone, for this fold
   await writeFile(state.manifestFile, `${head}\n{"files":`);
   expect(await state.read()).toBeNull();
   expect(await state.readInputs()).toEqual(inputs);
-  // Another folder at the same path (another inode: the old one is kept) is not the one the manifest describes.
+  // Another folder at the same path is not the one the manifest describes.
   await rename(out, `${out}-old`);
   await put(path.join(out, "index.html"), "someone else's");
+  expect(await state.readInputs()).toBeNull();
+});
+
+it("does not trust a folder deleted and made again, though it may get the same inode back", async () => {
+  const out = path.join(work.dir, "remade-site");
+  await put(path.join(out, "index.html"), "built");
+  const state = new OutputState(out);
+  const inputs = { hash: "h-inputs", summary: { articles: 1, entities: 2, topics: 3, pages: 4, files: 5 } };
+  await state.prepare({ "index.html": "h" }, await folderIdentity(out), { inputs });
+  await state.commit({ kind: "patch", outDir: out, staging: path.join(work.dir, "remade-site.gazette-patch-1"), moves: [], deletes: [] });
+  expect(await state.readInputs()).toEqual(inputs);
+  const inode = (await stat(out)).ino;
+  await rm(out, { recursive: true });
+  await mkdir(out);
+  // (On ext4 the new folder usually has the old inode; either way the manifest must not be trusted.)
+  console.log(`remade folder: inode ${(await stat(out)).ino === inode ? "reused" : "new"}`);
+  expect(await state.read()).toBeNull();
   expect(await state.readInputs()).toBeNull();
 });
