@@ -30,7 +30,7 @@ import { cacheDirectory, writeFileAtomic } from "./cache.js";
 import { exists, inBatches, walkTree } from "./files.js";
 
 const FORMAT = 3;
-/** The manifest's first line is far shorter: its format, folder and the folder's identity, and inputs' record. */
+/** How much of the manifest readInputs reads: its first line (format, folder, the folder's identity, the inputs' record) is far shorter. */
 const HEAD_BYTES_MAX = 1 << 16;
 
 export interface Manifest {
@@ -102,6 +102,7 @@ export class OutputState {
     try {
       const text = await readFile(this.manifestFile, "utf8");
       const split = text.indexOf("\n");
+      if (split === -1) return null;
       manifest = { ...(JSON.parse(text.slice(0, split)) as ManifestHead), ...(JSON.parse(text.slice(split + 1)) as Omit<Manifest, keyof ManifestHead>) };
     } catch {
       return null;

@@ -70,13 +70,20 @@ it("drops a prepared manifest that was never committed", async () => {
   expect(await readFile(path.join(out, "index.html"), "utf8")).toBe("as it was");
 });
 
-it("reads the inputs' record from the manifest's first line alone, for this folder only", async () => {
-  const out = path.join(work.dir, "inputs-site");
+const inputs = { hash: "h-inputs", summary: { articles: 1, entities: 2, topics: 3, pages: 4, files: 5 } };
+
+/** A one-page site whose build recorded `inputs`, committed. */
+async function committedSite(name: string): Promise<{ out: string; state: OutputState }> {
+  const out = path.join(work.dir, name);
   await put(path.join(out, "index.html"), "built");
   const state = new OutputState(out);
-  const inputs = { hash: "h-inputs", summary: { articles: 1, entities: 2, topics: 3, pages: 4, files: 5 } };
   await state.prepare({ "index.html": "h" }, await folderIdentity(out), { inputs });
-  await state.commit({ kind: "patch", outDir: out, staging: path.join(work.dir, "inputs-site.gazette-patch-1"), moves: [], deletes: [] });
+  await state.commit({ kind: "patch", outDir: out, staging: `${out}.gazette-patch-1`, moves: [], deletes: [] });
+  return { out, state };
+}
+
+it("reads the inputs' record from the manifest's first line alone, for this folder only", async () => {
+  const { out, state } = await committedSite("inputs-site");
   expect(await state.readInputs()).toEqual(inputs);
   expect((await state.read())?.inputs).toEqual(inputs);
   // The rest of the manifest unreadable: the whole is not trusted, the first line still is.
@@ -91,12 +98,7 @@ it("reads the inputs' record from the manifest's first line alone, for this fold
 });
 
 it("does not trust a folder deleted and made again, though it may get the same inode back", async () => {
-  const out = path.join(work.dir, "remade-site");
-  await put(path.join(out, "index.html"), "built");
-  const state = new OutputState(out);
-  const inputs = { hash: "h-inputs", summary: { articles: 1, entities: 2, topics: 3, pages: 4, files: 5 } };
-  await state.prepare({ "index.html": "h" }, await folderIdentity(out), { inputs });
-  await state.commit({ kind: "patch", outDir: out, staging: path.join(work.dir, "remade-site.gazette-patch-1"), moves: [], deletes: [] });
+  const { out, state } = await committedSite("remade-site");
   expect(await state.readInputs()).toEqual(inputs);
   const inode = (await stat(out)).ino;
   await rm(out, { recursive: true });
