@@ -249,7 +249,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     options.pathPrefix ?? "",
     process.env.GAZETTE_RENDERER ?? "",
   ]);
-  const nothingToDo = async (summary: NonNullable<Manifest["inputs"]>["summary"]): Promise<BuildResult> => {
+  const upToDate = async (summary: NonNullable<Manifest["inputs"]>["summary"]): Promise<BuildResult> => {
     stage("");
     await pool.close();
     return { ...summary, mode: "incremental", written: 0, deleted: 0, timings };
@@ -257,7 +257,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   // An incremental build whose inputs are those of the build that wrote the folder has nothing to do; it
   // reads the manifest's first line only.
   const recorded = options.incremental && inputs.hash !== null ? await state.readInputs() : null;
-  if (recorded && recorded.hash === inputs.hash) return nothingToDo(recorded.summary);
+  if (recorded && recorded.hash === inputs.hash) return upToDate(recorded.summary);
   const old = await state.read();
   // With a manifest to trust, a full build patches the folder in place like an incremental one, after checking
   // the folder against the manifest: re-linking every unchanged file into a new folder and deleting the old
@@ -265,7 +265,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   // files and folders (a symbolic link, say) is rebuilt whole and swapped in, as without a manifest.
   const audit = old && !options.incremental ? await auditOutput(outDir) : null;
   const intact = !audit || (audit.plain && audit.files.size === Object.keys(old!.files).length && Object.keys(old!.files).every((file) => audit.files.has(file)));
-  if (inputs.hash !== null && old?.inputs?.hash === inputs.hash && intact) return nothingToDo(old.inputs.summary);
+  if (inputs.hash !== null && old?.inputs?.hash === inputs.hash && intact) return upToDate(old.inputs.summary);
   try {
     const incremental = Boolean(old && (options.incremental || audit?.plain));
     // A full build also writes what is missing from the folder, and removes what Gazette did not write there.

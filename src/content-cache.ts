@@ -55,11 +55,7 @@ export async function loadArchiveCached(
   // Text keys hold articles; identity keys hold the text key of their file's article.
   const remembered = new Map<string, Article | string>();
   const store = memory && memory.size > 0 ? null : await CacheFile.open<Article | string>(cacheDir, "articles", fingerprint, { removeOthers: true });
-  const find = (id: string): Article | string | undefined => {
-    const known = memory?.get(id);
-    if (known) return known;
-    return store?.get(id);
-  };
+  const find = (id: string): Article | string | undefined => memory?.get(id) ?? store?.get(id);
   const cache: ParsedArticleCache = {
     unchanged(file) {
       const id = identityKey(file);
