@@ -84,17 +84,23 @@ const ANALYSE_BATCH = 24;
 /** Pages sent to a worker at once. */
 const RENDER_BATCH = 200;
 
+/** What analyseArchive may be given besides the content folder; all optional. */
+export interface AnalyseOptions {
+  onStage?: BuildOptions["onStage"];
+  /** Workers for extraction (without them, the tagger runs on this thread). */
+  pool?: WorkerPool;
+  onProgress?: BuildOptions["onProgress"];
+  /** Called once the archive is read, before extraction: work that needs only the articles can start there. */
+  onLoaded?: (archive: Archive) => void;
+  memory?: BuildMemory | undefined;
+  /** Content files known unchanged since the check that found them (see inputsSignature). */
+  identities?: FileIdentities;
+}
+
 /** Reads, validates and analyses the archive, then builds its index: everything before rendering. */
 export async function analyseArchive(
   contentDir: string,
-  onStage?: BuildOptions["onStage"],
-  pool?: WorkerPool,
-  onProgress?: BuildOptions["onProgress"],
-  /** Called once the archive is read, before extraction: work that needs only the articles can start there. */
-  onLoaded?: (archive: Archive) => void,
-  memory?: BuildMemory,
-  /** Content files known unchanged since the check that found them (see inputsSignature). */
-  identities?: FileIdentities,
+  { onStage, pool, onProgress, onLoaded, memory, identities }: AnalyseOptions = {},
 ): Promise<{ archive: Archive; analyses: Map<Article, ArticleAnalysis>; index: ArchiveIndex }> {
   onStage?.("load");
   const loaded = await loadArchiveCached(contentDir, cacheDirectory(), await codeFingerprint(), memory?.articles, identities);
@@ -265,6 +271,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   // files and folders (a symbolic link, say) is rebuilt whole and swapped in, as without a manifest.
   const audit = old && !options.incremental ? await auditOutput(outDir) : null;
   const intact = !audit || (audit.plain && audit.files.size === Object.keys(old!.files).length && Object.keys(old!.files).every((file) => audit.files.has(file)));
+  // (For a full build: an incremental one with these inputs has stopped above.)
   if (inputs.hash !== null && old?.inputs?.hash === inputs.hash && intact) return upToDate(old.inputs.summary);
   try {
     const incremental = Boolean(old && (options.incremental || audit?.plain));
@@ -296,13 +303,20 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     let search: ReturnType<typeof searchIndexFiles> | null = null;
     // The page templates are compiled in a worker meanwhile too (see prepareRendering).
     let renderSetup: ReturnType<typeof prepareRendering> | null = null;
-    const { archive, index } = await analyseArchive(options.contentDir, stage, pool, options.onProgress, (loaded) => {
-      const articles = [...loaded.articles].sort(newestFirst).map((article) => ({ article }));
-      search = searchIndexFiles({ articles } as Pick<ArchiveIndex, "articles">, loaded.site, { thread: true, reuse: reuseIn(old?.keys?.files ?? null) });
-      search.catch(() => undefined);
-      renderSetup = prepareRendering(pool, templatesDir, loaded.site, options);
-      renderSetup.catch(() => undefined);
-    }, options.memory, inputs.identities);
+    const { archive, index } = await analyseArchive(options.contentDir, {
+      onStage: stage,
+      pool,
+      onProgress: options.onProgress,
+      onLoaded: (loaded) => {
+        const articles = [...loaded.articles].sort(newestFirst).map((article) => ({ article }));
+        search = searchIndexFiles({ articles } as Pick<ArchiveIndex, "articles">, loaded.site, { thread: true, reuse: reuseIn(old?.keys?.files ?? null) });
+        search.catch(() => undefined);
+        renderSetup = prepareRendering(pool, templatesDir, loaded.site, options);
+        renderSetup.catch(() => undefined);
+      },
+      memory: options.memory,
+      identities: inputs.identities,
+    });
     const location = siteLocation(archive.site, options);
 
     stage("plan");

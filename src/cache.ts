@@ -205,7 +205,7 @@ export class CacheFile<V> {
     const handle = await open(temporary, "w");
     try {
       // A slice at a time: one JSON string of a 100,000-article cache ran to hundreds of megabytes.
-      let chunk = `${baseHeader(this.fingerprint)}\n`;
+      let chunk = `${header(BASE_FORMAT, this.fingerprint)}\n`;
       for (const key of this.used) {
         chunk += `${JSON.stringify([key, this.added.get(key) ?? this.stored.get(key)])}\n`;
         if (chunk.length > 1 << 20) {
@@ -223,7 +223,7 @@ export class CacheFile<V> {
   }
 
   private async append(): Promise<void> {
-    let text = this.logged.exists ? "" : `${logHeader(this.fingerprint)}\n`;
+    let text = this.logged.exists ? "" : `${header(LOG_FORMAT, this.fingerprint)}\n`;
     for (const [key, value] of this.added) text += `${logLine(key, value)}\n`;
     await mkdir(path.dirname(this.log), { recursive: true });
     // One write of whole lines: a build killed mid-write leaves a torn last line, which the next build ignores and compacts away.
@@ -258,7 +258,7 @@ async function readBase<V>(file: string, fingerprint: string): Promise<Map<strin
     return entries; // no cache yet, or an unreadable one: start empty (the cache only ever speeds a build up)
   }
   let end = bytes.indexOf(10);
-  if (end === -1 || bytes.toString("utf8", 0, end) !== baseHeader(fingerprint)) return entries;
+  if (end === -1 || bytes.toString("utf8", 0, end) !== header(BASE_FORMAT, fingerprint)) return entries;
   for (let start = end + 1; (end = bytes.indexOf(10, start)) !== -1; start = end + 1) {
     try {
       const entry = JSON.parse(bytes.toString("utf8", start, end)) as unknown;
@@ -270,12 +270,9 @@ async function readBase<V>(file: string, fingerprint: string): Promise<Map<strin
   return entries;
 }
 
-function baseHeader(fingerprint: string): string {
-  return JSON.stringify({ format: BASE_FORMAT, fingerprint });
-}
-
-function logHeader(fingerprint: string): string {
-  return JSON.stringify({ format: LOG_FORMAT, fingerprint });
+/** A cache file's first line: its format (base or log) and fingerprint. */
+function header(format: string, fingerprint: string): string {
+  return JSON.stringify({ format, fingerprint });
 }
 
 /** `[key,value]`, a tab (JSON never holds a raw one), and a check of the JSON, so a torn or damaged line is never read as an entry. */
@@ -298,7 +295,7 @@ async function readLog<V>(file: string, fingerprint: string): Promise<LogContent
   const lines = text.split("\n");
   // After the last line break: "" when the last write finished, else a torn line.
   let sound = lines.pop() === "";
-  if (lines[0] !== logHeader(fingerprint)) return { entries: [], sound: false, exists: true };
+  if (lines[0] !== header(LOG_FORMAT, fingerprint)) return { entries: [], sound: false, exists: true };
   const entries: [string, V][] = [];
   for (let i = 1; i < lines.length; i++) {
     const entry = parseLogLine<V>(lines[i]!);

@@ -66,10 +66,8 @@ export function hexWords(hex: string, into: Int32Array, at: number): void {
   into[at + 1] = Number.parseInt(hex.slice(8, 16), 16) | 0;
 }
 
-/** The first 64 bits of a text's SHA-256, as two numbers into `into` at `at`; gives `into`. */
-export function digestWords(text: string, into: Int32Array, at: number): Int32Array {
+/** The first 64 bits of a text's SHA-256, as two numbers. */
+export function digestWords(text: string): Int32Array {
   const digest = createHash("sha256").update(text).digest();
-  into[at] = digest.readInt32LE(0);
-  into[at + 1] = digest.readInt32LE(4);
-  return into;
+  return Int32Array.of(digest.readInt32LE(0), digest.readInt32LE(4));
 }

@@ -304,7 +304,7 @@ export function* eachPage(context: PageContext): Generator<SitePage | ReusedPage
     contextRoom,
     contextCount: 0,
     number: -1,
-    keyWords: reuse ? digestWords(JSON.stringify([record.slug, record.name, record.type, record.wikidata]), new Int32Array(2), 0) : noWords,
+    keyWords: reuse ? digestWords(JSON.stringify([record.slug, record.name, record.type, record.wikidata])) : noWords,
   });
   let contextSlots = 0;
   index.entityBySlug.forEach((record, slug) => {
@@ -336,7 +336,7 @@ export function* eachPage(context: PageContext): Generator<SitePage | ReusedPage
   for (const record of index.topics) if (!topicLinks.has(record.topic.code)) topicLinks.set(record.topic.code, topicLink(topicByCode.get(record.topic.code)!));
   // Each topic link's digest for keys, two numbers.
   const topicWords = new Map<LinkItem, Int32Array>();
-  if (reuse) for (const item of topicLinks.values()) topicWords.set(item, digestWords(JSON.stringify([item.href, item.name]), new Int32Array(2), 0));
+  if (reuse) for (const item of topicLinks.values()) topicWords.set(item, digestWords(JSON.stringify([item.href, item.name])));
 
   // The index's entity facts name records by position: each position's links, when its record is the one
   // its slug names (always, in an index buildArchiveIndex made).
