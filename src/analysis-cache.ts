@@ -2,7 +2,7 @@ import { CacheFile } from "./cache.js";
 import type { Article } from "./content/article.js";
 import type { ArticleEntity } from "./nlp/canonical.js";
 import type { ArticleAnalysis } from "./nlp/extract.js";
-import { articleText, PackedEntity, type MentionSource } from "./nlp/packed-entity.js";
+import { articleText, hyphenated, PackedEntity, type MentionSource } from "./nlp/packed-entity.js";
 import { ENTITY_TYPES, type EntityType } from "./nlp/types.js";
 
 /**
@@ -95,7 +95,7 @@ export function decodeAnalysis(encoded: EncodedAnalysis, article: MentionSource)
     const key = encoded[at] === 0 ? (encoded[at + 1] as string).toLowerCase() : (encoded[at] as string);
     const name = encoded[at + 1] as string;
     const type = ENTITY_TYPES[encoded[at + 2] as number] as EntityType;
-    const slug = encoded[at + 3] === 0 ? hyphenated(key) : (encoded[at + 3] as string);
+    const slug = encoded[at + 3] === 0 ? null : (encoded[at + 3] as string);
     const registered = encoded[at + 4] === 1;
     const count = encoded[at + 5] as number;
     const mentionsAt = at + 6;
@@ -104,9 +104,4 @@ export function decodeAnalysis(encoded: EncodedAnalysis, article: MentionSource)
     entities.push(new PackedEntity(key, name, type, slug, aliases, strings(), registered, encoded, mentionsAt, count, article));
   }
   return { entities, topics };
-}
-
-function hyphenated(key: string): string {
-  // (A pattern: replaceAll with a string took half again as long, over 150,000 keys an edit build.)
-  return key.replace(/ /g, "-");
 }
