@@ -48,8 +48,8 @@ export async function loadArchiveCached(
 ): Promise<{ archive: Archive } | { issues: ContentIssue[] }> {
   const key = (file: string, text: string) => createHash("sha1").update(file).update("\0").update(text).digest("base64url");
   // Under a name no text key can take (base64url has no "@").
-  const identityKey = (file: string): string | undefined => {
-    const identity = identities?.get(path.resolve(file));
+  const identityKey = (file: string, absolute = path.resolve(file)): string | undefined => {
+    const identity = identities?.get(absolute);
     return identity === undefined ? undefined : `@${file}\0${identity}`;
   };
   // Text keys hold articles; identity keys hold the text key of their file's article.
@@ -57,8 +57,8 @@ export async function loadArchiveCached(
   const store = memory && memory.size > 0 ? null : await CacheFile.open<Article | string>(cacheDir, "articles", fingerprint, { removeOthers: true });
   const find = (id: string): Article | string | undefined => memory?.get(id) ?? store?.get(id);
   const cache: ParsedArticleCache = {
-    unchanged(file) {
-      const id = identityKey(file);
+    unchanged(file, absolute) {
+      const id = identityKey(file, absolute);
       if (id === undefined) return undefined;
       const textKey = find(id);
       if (typeof textKey !== "string") return undefined;

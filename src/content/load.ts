@@ -94,7 +94,7 @@ function lineAndColumnOfByte(bytes: Uint8Array, offset: number): { line: number;
   return { line, column };
 }
 
-/** Paths of every article file (.md) below a folder, sorted, relative to the working directory. */
+/** Paths of every article file (.md) below a folder, sorted: the folder's path joined with each file's. */
 export async function listArticleFiles(articlesDir: string): Promise<string[]> {
   return walkTree(articlesDir)
     .filter((entry) => entry.path.endsWith(".md") && !path.posix.basename(entry.path).startsWith("."))
@@ -116,8 +116,8 @@ async function readOptional(file: string): Promise<string | null> {
  * again (front-matter YAML is most of loading). Only valid articles are kept.
  */
 export interface ParsedArticleCache {
-  /** The article of a file known to be unchanged since it was cached, found without reading the file. */
-  unchanged?(file: string): Article | undefined;
+  /** The article of a file known to be unchanged since it was cached, found without reading the file; `absolute` is its path resolved. */
+  unchanged?(file: string, absolute: string): Article | undefined;
   get(file: string, text: string): Article | undefined;
   set(file: string, text: string, article: Article): void;
 }
@@ -175,7 +175,9 @@ export async function loadArchive(contentDir: string, cache?: ParsedArticleCache
   const site = siteText === null ? { site: DEFAULT_SITE, issues: [] } : settingsOf("site", siteText, () => parseSiteConfig(display(siteFile), siteText), settingsCache);
   issues.push(...site.issues);
 
-  const files = await listArticleFiles(path.join(contentDir, "articles"));
+  // Absolute paths: a file's name in messages and keys is made from it (display), and the cache finds an
+  // unchanged file's identity by it, with no second resolve.
+  const files = await listArticleFiles(path.resolve(contentDir, "articles"));
   const articles: Article[] = [];
   // One synchronous read per file costs a tenth of the CPU time of fs.promises.readFile (open,
   // fstat, read and close each a promise round trip); the event loop still gets a turn between
@@ -184,7 +186,7 @@ export async function loadArchive(contentDir: string, cache?: ParsedArticleCache
   for (const [i, file] of files.entries()) {
     if (i > 0 && i % BATCH === 0) await new Promise((resolve) => setImmediate(resolve));
     const name = display(file);
-    const unchanged = cache?.unchanged?.(name);
+    const unchanged = cache?.unchanged?.(name, file);
     if (unchanged) {
       articles.push(unchanged);
       continue;
