@@ -376,7 +376,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       madeAsBefore(file.path, hash);
     };
     for (const feed of atomFeeds(index, archive.site, location, reuseFile)) planFile(feed);
-    for (const file of [jsonFeed(index, archive.site, location), newsSitemap(index, archive.site, location), robotsTxt(location), ...apiFiles(index, location)]) planFile(file);
+    for (const file of [jsonFeed(index, archive.site, location), newsSitemap(index, archive.site, location), robotsTxt(location), ...apiFiles(index, location, reuseFile)]) planFile(file);
 
     // Each page is hashed, and rendered in the workers at once when its hash changed: its JSON lives only
     // until a worker has written it, so memory stays flat however large the archive.

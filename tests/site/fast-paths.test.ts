@@ -6,12 +6,13 @@ import { describe, expect, it } from "vitest";
 import { parseArticle, type Article } from "../../src/content/article.js";
 import { DEFAULT_SITE } from "../../src/content/site-config.js";
 import { outputSafeText } from "../../src/content/text.js";
-import { buildArchiveIndex, entityFacts } from "../../src/index/archive-index.js";
+import { buildArchiveIndex, entityFacts, type ArchiveIndex } from "../../src/index/archive-index.js";
 import { canonicalise, indexRegistry } from "../../src/nlp/canonical.js";
 import type { ArticleAnalysis } from "../../src/nlp/extract.js";
 import type { TaggedSpan } from "../../src/nlp/types.js";
 import { mentionContext, plainText, type MentionContext } from "../../src/site/context.js";
 import { escapeXml, jsonForScript, scriptSafe } from "../../src/site/escape.js";
+import { apiFiles } from "../../src/site/api.js";
 import { atomFeeds } from "../../src/site/feeds.js";
 import { formatMonth } from "../../src/site/format.js";
 import { buildPages, eachPage, entityUrl, PAGE_LISTS, pageCounts, paginate, type PageContext } from "../../src/site/pages.js";
@@ -437,5 +438,36 @@ describe("pages from the index", () => {
     const editedKeys = new Map(edited.map((feed) => [feed.path, feed.key]));
     const retitled = atomFeeds(index, { ...site, title: `${site.title} Weekly` }, location, () => false);
     expect(retitled.every((feed) => feed.key !== editedKeys.get(feed.path))).toBe(true);
+  });
+
+  it("keys the API files by what they show: a body edit remakes none, an alias or a topic only the files that show it", () => {
+    const index = buildArchiveIndex({ articles, analyses, registry: [], topics });
+    const plain = apiFiles(index, location);
+    const keyed = apiFiles(index, location, () => false);
+    expect(keyed.map((file) => ("content" in file ? file.content : null))).toEqual(plain.map((file) => file.content));
+    const keys = new Map(keyed.map((file) => [file.path, file.key]));
+    // The files apiFiles makes again (their key changed) when the build has these.
+    const remade = (edited: ArchiveIndex, at = location) =>
+      apiFiles(edited, at, (path, key) => keys.get(path) === key)
+        .filter((file) => !("reused" in file))
+        .map((file) => file.path)
+        .sort();
+    expect(remade(index)).toEqual([]);
+    const withArticle = (position: number, change: Partial<Article>, topicCodes?: string[]): ArchiveIndex => ({
+      ...index,
+      articles: index.articles.map((indexed, i) => (i === position ? { ...indexed, article: { ...indexed.article, ...change }, topics: topicCodes ?? indexed.topics } : indexed)),
+    });
+    // A body edit changes the file's hash and nothing these files show.
+    expect(remade(withArticle(1, { body: "Changed.", hash: "0".repeat(64) }))).toEqual([]);
+    expect(remade(withArticle(1, { title: "A new headline" }))).toEqual(["api/articles.json", "api/entities.json", "api/topics.json"]);
+    expect(remade({ ...index, entities: index.entities.map((e, i) => (i === 0 ? { ...e, aliases: [...e.aliases, "Another Name"] } : e)) })).toEqual(["api/entities.json"]);
+    expect(remade({ ...index, entities: index.entities.map((e, i) => (i === 0 ? { ...e, articles: e.articles.slice(1) } : e)) })).toEqual(["api/entities.json"]);
+    expect(remade({ ...withArticle(2, {}, ["t1"]), topics: [{ ...index.topics[0]!, articles: [2] }] })).toEqual(["api/articles.json", "api/topics.json"]);
+    // A topic code the taxonomy does not have is shown as it is: its text is in the key.
+    expect(remade(withArticle(2, {}, ["t9"]))).toEqual(["api/articles.json"]);
+    const articlesKey = (edited: ArchiveIndex) => (apiFiles(edited, location, () => false)[0] as { key: string }).key;
+    expect(articlesKey(withArticle(2, {}, ["t9"]))).not.toBe(articlesKey(withArticle(2, {}, ["t8"])));
+    // The path prefix is in every key.
+    expect(remade(index, locate("https://news.example.org/other/"))).toEqual(["api/articles.json", "api/entities.json", "api/topics.json"]);
   });
 });
