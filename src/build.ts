@@ -25,7 +25,7 @@ import { outputPathOf, scanTemplates, type TemplateSet, type TemplateSpec } from
 import { apiFiles } from "./site/api.js";
 import { atomFeeds, jsonFeed, type KeyedFile, type OutputFile, type ReusedFile, type ReuseFile } from "./site/feeds.js";
 import { buildPages, eachPage, PAGE_LISTS, pageCounts, pagesIn, type PageContext, type SitePages } from "./site/pages.js";
-import { newsSitemap, robotsTxt, SitemapCollector } from "./site/sitemap.js";
+import { newsSitemap, robotsTxt, SitemapCollector, SITEMAP_LIMIT } from "./site/sitemap.js";
 import { searchIndexFiles } from "./site/search-index.js";
 import { locate, type SiteLocation } from "./site/urls.js";
 
@@ -480,7 +480,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       if (changed) await queue.add(job);
     }
     // The sitemap lists every page; like the other data files, it wins over a page at its path (none has one).
-    for (const file of sitemap.files(location)) planFile(file);
+    for (const file of sitemap.files(location, SITEMAP_LIMIT, reuseFile)) planFile(file);
     if (eleventyTemplates.length > 0 && eleventyReadsAll) startEleventy();
     if (eleventyPlanned) {
       await eleventyPlanned;

