@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { ArchiveIndex } from "../index/archive-index.js";
 import type { KeyedFile, OutputFile, ReusedFile, ReuseFile } from "./feeds.js";
 import { KeyWriter } from "./keys.js";
@@ -19,9 +20,13 @@ export function apiFiles(index: ArchiveIndex, location: SiteLocation, reuse: Reu
 export function apiFiles(index: ArchiveIndex, location: SiteLocation, reuse?: ReuseFile): (OutputFile | KeyedFile | ReusedFile)[] {
   const topicSlug = new Map(index.topics.map((t) => [t.topic.code, t.topic.slug]));
   const keyWriter = new KeyWriter(reuse ? JSON.stringify(location) : "");
-  // What every file shows of each article (the entity and topic lists show its URL only), in every key.
-  let articleFacts: string | null = null;
-  const keyText = (shown: unknown) => `${(articleFacts ??= JSON.stringify(index.articles.map(({ article }) => [article.url, article.title, article.date])))}\0${JSON.stringify(shown)}`;
+  // What every file shows of each article (the entity and topic lists show its URL only), in every key: as
+  // the hash of its text, made once for the three.
+  let articlesShown: string | null = null;
+  const keyText = (shown: unknown) => {
+    articlesShown ??= createHash("sha256").update(JSON.stringify(index.articles.map(({ article }) => [article.url, article.title, article.date]))).digest("base64url");
+    return `${articlesShown}\0${JSON.stringify(shown)}`;
+  };
   const keyed = (path: string, key: (writer: KeyWriter) => string, content: () => string): OutputFile | KeyedFile | ReusedFile => {
     if (!reuse) return { path, content: content() };
     const made = key(keyWriter.start().number(index.articles.length));
