@@ -288,6 +288,26 @@ describe("build --incremental equals a clean build", () => {
     expect(differences(await snapshot(out), await snapshot(clean))).toEqual([]);
   });
 
+  it("a newsroom template that may read any page follows an edit to a page Gazette renders itself", { timeout: 180_000 }, async () => {
+    const texts = await corpusTexts(4);
+    const project = path.join(work.dir, "reads-all");
+    await makeProject(project, texts);
+    // Of its own shape (Eleventy renders it), reading the home pages' cards: its output depends on every page.
+    await writeFile(path.join(project, "templates", "latest-titles.njk"), `---\npermalink: /latest-titles.txt\n---\n{% for p in pages.home %}{% for c in p.cards %}{{ c.title }}\n{% endfor %}{% endfor %}`);
+    const out = path.join(work.dir, "reads-all-out");
+    const clean = path.join(work.dir, "reads-all-clean");
+    const env = { GAZETTE_CACHE: path.join(work.dir, "reads-all-cache") };
+    expect((await gazette(["build", "--content", "content", "--out", out], { cwd: project, env })).code).toBe(0);
+    const story = path.join(project, "content", "articles", "1996", dateOf(0).slice(5, 7), `${slugOf(texts[0]!.title)}.md`);
+    await writeFile(story, (await readFile(story, "utf8")).replace(/^title: .*$/m, "title: A Headline Written Again"));
+    const inc = await gazette(["build", "--incremental", "--content", "content", "--out", out], { cwd: project, env });
+    expect(inc.code, inc.stderr).toBe(0);
+    expect(await readFile(path.join(out, "latest-titles.txt"), "utf8")).toContain("A Headline Written Again");
+    const full = await gazette(["build", "--content", "content", "--out", clean], { cwd: project, env: { GAZETTE_CACHE: path.join(work.dir, "reads-all-cache-clean") } });
+    expect(full.code, full.stderr).toBe(0);
+    expect(differences(await snapshot(out), await snapshot(clean))).toEqual([]);
+  });
+
   it("a no-op incremental build writes nothing", { timeout: 180_000 }, async () => {
     const texts = await corpusTexts(4);
     const project = path.join(work.dir, "noop");
