@@ -45,7 +45,7 @@ export class SitemapCollector {
   files(location: SiteLocation, limit = SITEMAP_LIMIT, reuse?: ReuseFile): (OutputFile | KeyedFile | ReusedFile)[] {
     if (!reuse) return this.make(location, limit);
     const key = createHash("sha256").update(JSON.stringify([location, limit, this.urls, [...this.lastModified]])).digest("base64url").slice(0, 22);
-    const paths = this.urls.length <= limit ? ["sitemap.xml"] : ["sitemap.xml", ...Array.from({ length: Math.ceil(this.urls.length / limit) }, (_, i) => `sitemaps/sitemap-${i + 1}.xml`)];
+    const paths = ["sitemap.xml", ...partPaths(this.urls.length, limit)];
     if (paths.every((path) => reuse(path, key))) return paths.map((path) => ({ path, key, reused: true }));
     return this.make(location, limit).map((file) => ({ ...file, key }));
   }
@@ -58,8 +58,7 @@ export class SitemapCollector {
     const urlset = (lines: string[]) =>
       [`<?xml version="1.0" encoding="UTF-8"?>`, `<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">`, ...lines, `</urlset>`, ""].join("\n");
     if (urls.length <= limit) return [{ path: "sitemap.xml", content: urlset(urls) }];
-    const parts: OutputFile[] = [];
-    for (let i = 0; i < urls.length; i += limit) parts.push({ path: `sitemaps/sitemap-${parts.length + 1}.xml`, content: urlset(urls.slice(i, i + limit)) });
+    const parts = partPaths(urls.length, limit).map((path, i) => ({ path, content: urlset(urls.slice(i * limit, (i + 1) * limit)) }));
     const sitemapIndex = [
       `<?xml version="1.0" encoding="UTF-8"?>`,
       `<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">`,
@@ -69,6 +68,11 @@ export class SitemapCollector {
     ].join("\n");
     return [{ path: "sitemap.xml", content: sitemapIndex }, ...parts];
   }
+}
+
+/** The sitemap's parts, when it has more URLs than one file may hold (sitemap.xml is then their index). */
+function partPaths(urlCount: number, limit: number): string[] {
+  return urlCount <= limit ? [] : Array.from({ length: Math.ceil(urlCount / limit) }, (_, i) => `sitemaps/sitemap-${i + 1}.xml`);
 }
 
 /**

@@ -481,6 +481,14 @@ describe("pages from the index", () => {
       for (const list of PAGE_LISTS) for (const page of pages[list]) collector.add({ list, page } as Parameters<SitemapCollector["add"]>[0]);
       return collector;
     };
+    // Past the limit, sitemap.xml is the index of its parts, which hold every URL once, in order.
+    const split = collect().files(location, 7);
+    const whole = collect().files(location);
+    const locs = (text: string | Uint8Array) => [...String(text).matchAll(/<loc>([^<]*)<\/loc>/g)].map((match) => match[1]);
+    expect(split.length).toBeGreaterThan(2);
+    expect(locs(split[0]!.content)).toEqual(split.slice(1).map((part) => `https://news.example.org/sub/${part.path}`));
+    expect(split.slice(1).flatMap((part) => locs(part.content))).toEqual(locs(whole[0]!.content));
+    expect(split.slice(1, -1).every((part) => locs(part.content).length === 7)).toBe(true);
     for (const limit of [50_000, 7]) {
       const collector = collect();
       const plain = collector.files(location, limit);
