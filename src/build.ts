@@ -17,8 +17,11 @@ import { loadTagger } from "./nlp/tagger/index.js";
 import { compileTaxonomy } from "./nlp/topics.js";
 import type { TaggedSpan } from "./nlp/types.js";
 import { cleanStaleLeftovers, guardOutputDir } from "./output-guard.js";
-import { folderIdentity, listTree, OutputState, scanTree, type Manifest } from "./output-state.js";
+import { folderIdentity, listTree, OutputState, scanTree, type Manifest, type OwnPagesRecord } from "./output-state.js";
+import { articleStamp, OwnPagesRecorder, storedPage, storePage } from "./own-pages.js";
+import { PageStore } from "./page-store.js";
 import { renderWithEleventy } from "./render/eleventy.js";
+import type { BodyLink } from "./render/markdown.js";
 import type { BodyJob, Globals, PageJob } from "./render/page-renderer.js";
 import { WorkerPool } from "./render/pool.js";
 import { outputPathOf, scanTemplates, type TemplateSet, type TemplateSpec } from "./render/templates.js";
@@ -26,7 +29,8 @@ import { apiFiles } from "./site/api.js";
 import { atomFeeds, jsonFeed, type KeyedFile, type OutputFile, type ReusedFile, type ReuseFile } from "./site/feeds.js";
 import { buildPages, eachPage, PAGE_LISTS, pageCounts, pagesIn, type PageContext, type SitePages } from "./site/pages.js";
 import { newsSitemap, robotsTxt, SitemapCollector, SITEMAP_LIMIT } from "./site/sitemap.js";
-import { searchIndexFiles } from "./site/search-index.js";
+import { linksAtRanks, mentionSequence, shownDigest } from "./site/own-page.js";
+import { SEARCH_BUNDLE_DIR, searchIndexFiles } from "./site/search-index.js";
 import { locate, type SiteLocation } from "./site/urls.js";
 
 export interface BuildOptions {
@@ -70,6 +74,8 @@ export interface BuildResult {
   files: number;
   /** How the output folder was updated: swapped whole, or patched in place. */
   mode: "full" | "incremental";
+  /** Set when only the edited articles' own pages (and the search bundles) could have changed: no other page was planned (see ownPagesEdit). */
+  editedPagesOnly: boolean;
   /** Files rendered or written by this build (the rest were unchanged). */
   written: number;
   deleted: number;
@@ -84,38 +90,36 @@ const ANALYSE_BATCH = 24;
 /** Pages sent to a worker at once. */
 const RENDER_BATCH = 200;
 
-/** What analyseArchive may be given besides the content folder; all optional. */
+/** Reads and validates the archive (through the content cache); throws a ContentError naming every problem. */
+export async function loadContent(contentDir: string, memory?: BuildMemory, identities?: FileIdentities): Promise<Archive> {
+  const loaded = await loadArchiveCached(contentDir, cacheDirectory(), await codeFingerprint(), memory?.articles, identities);
+  if ("issues" in loaded) throw new ContentError(loaded.issues);
+  return loaded.archive;
+}
+
+/** What analyseArchive may be given besides the archive; all optional. */
 export interface AnalyseOptions {
   onStage?: BuildOptions["onStage"];
   /** Workers for extraction (without them, the tagger runs on this thread). */
   pool?: WorkerPool;
   onProgress?: BuildOptions["onProgress"];
-  /** Called once the archive is read, before extraction: work that needs only the articles can start there. */
-  onLoaded?: (archive: Archive) => void;
   memory?: BuildMemory | undefined;
-  /** Content files known unchanged since the check that found them (see inputsSignature). */
-  identities?: FileIdentities;
 }
 
-/** Reads, validates and analyses the archive, then builds its index: everything before rendering. */
-export async function analyseArchive(
-  contentDir: string,
-  { onStage, pool, onProgress, onLoaded, memory, identities }: AnalyseOptions = {},
-): Promise<{ archive: Archive; analyses: Map<Article, ArticleAnalysis>; index: ArchiveIndex }> {
-  onStage?.("load");
-  const loaded = await loadArchiveCached(contentDir, cacheDirectory(), await codeFingerprint(), memory?.articles, identities);
-  if ("issues" in loaded) throw new ContentError(loaded.issues);
-  const { archive } = loaded;
-  onLoaded?.(archive);
+/** What an article's analysis depends on besides the article file: the tagger, the registry, the taxonomy and Gazette's code. */
+async function analysisFingerprint(archive: Archive): Promise<string> {
+  return createHash("sha256")
+    .update(`${await taggerFingerprint()}\0${await codeFingerprint()}\0${archive.settingsText.registry}\0${archive.settingsText.taxonomy}`)
+    .digest("hex")
+    .slice(0, 16);
+}
 
+/** Analyses the archive's articles (through the caches), then builds its index: everything before rendering. */
+export async function analyseArchive(archive: Archive, { onStage, pool, onProgress, memory }: AnalyseOptions = {}): Promise<{ analyses: Map<Article, ArticleAnalysis>; index: ArchiveIndex }> {
   onStage?.("extract", `${archive.articles.length} articles`);
   const cacheDir = cacheDirectory();
   const tagger = await taggerFingerprint();
-  // An analysis depends on the article file, the tagger, the registry, the taxonomy and Gazette's code.
-  const fingerprint = createHash("sha256")
-    .update(`${tagger}\0${await codeFingerprint()}\0${archive.settingsText.registry}\0${archive.settingsText.taxonomy}`)
-    .digest("hex")
-    .slice(0, 16);
+  const fingerprint = await analysisFingerprint(archive);
   // Analyses in memory (gazette serve) are used first; the disk cache is read when they are not enough for the
   // tagger's work to be small (as after the first build, or a registry change), and then it keeps what is new.
   const known = memory?.analyses.fingerprint === fingerprint ? memory.analyses.byHash : new Map<string, CachedAnalysis>();
@@ -191,7 +195,7 @@ export async function analyseArchive(
 
   onStage?.("index");
   const index = buildArchiveIndex({ articles: archive.articles, analyses, registry: archive.registry, topics: archive.taxonomy.topics });
-  return { archive, analyses, index };
+  return { analyses, index };
 }
 
 /** How one output file is made, and the hash of everything that goes into it. */
@@ -206,6 +210,164 @@ type Planned =
 
 const BODY_TOKEN = "\u0000gazette-body\u0000";
 const UTF8 = new TextEncoder();
+/** Changes when what the record of the article pages holds, or how it is read, does. */
+const OWN_PAGES_FORMAT = "own-pages 1";
+/** At most this many edited articles take the own-pages path; more are made as quickly the usual way. */
+const OWN_PAGES_MAX = 16;
+
+/** What a page's object carries for its article's body until a worker renders it: the body's content and links. */
+function bodyToken(article: Pick<Article, "hash">, links: readonly BodyLink[]): string {
+  return `${BODY_TOKEN}${article.hash}${JSON.stringify(links)}`;
+}
+
+/** The links a body token names, or null for a text that is no body token. */
+function tokenLinks(token: unknown): BodyLink[] | null {
+  if (typeof token !== "string" || !token.startsWith(BODY_TOKEN)) return null;
+  try {
+    return JSON.parse(token.slice(BODY_TOKEN.length + 64)) as BodyLink[];
+  } catch {
+    return null;
+  }
+}
+
+/** What every page's hash starts with: Gazette's code, the templates and what they all receive. */
+async function pageBaseKey(templateSet: TemplateSet, globals: Globals): Promise<string> {
+  return `${await codeFingerprint()}\0${templateSet.hash}\0${JSON.stringify(globals)}\0`;
+}
+
+interface OwnPagesEdit {
+  archive: Archive;
+  /** The manifest of the folder, and its record of the article pages, whose fingerprint is this build's. */
+  old: Manifest;
+  record: OwnPagesRecord;
+  state: OutputState;
+  pool: WorkerPool;
+  renderSetup: ReturnType<typeof prepareRendering>;
+  search: ReturnType<typeof searchIndexFiles>;
+  /** The paths of the public folder's files. */
+  publicPaths: ReadonlySet<string>;
+  inputsHash: string | null;
+  stage: (name: string, detail?: string) => void;
+  /** The staging folder to render into (removed by the caller). */
+  root: string;
+  temporaries: string[];
+  timings: Record<string, number>;
+}
+
+/**
+ * A build after an edit that leaves every article's shown digest as it was (site/own-page.ts): a typo fixed,
+ * a sentence added that names no one new. Then every file but the edited articles' own pages and the search
+ * bundles is as the folder has it, and the edited pages are their recorded page objects with new body
+ * links: no index is built, no other page planned (after one such edit at 10,000 articles those took most
+ * of a 4-5 s build). Returns null, having changed nothing, when the edit is not of that kind; the build
+ * then goes on the usual way. Only for a folder no Eleventy template renders into (a newsroom's template
+ * may show anything of any article).
+ */
+async function ownPagesEdit({ archive, old, record, state, pool, renderSetup, search, publicPaths, inputsHash, stage, root, temporaries, timings }: OwnPagesEdit): Promise<BuildResult | null> {
+  // Every article's page has its entry; the edited articles are those whose file is not the one recorded.
+  if (archive.articles.length !== record.summary.articles || !old.keys) return null;
+  const edited: { article: Article; file: string; entry: OwnPagesRecord["articles"][string] }[] = [];
+  for (const article of archive.articles) {
+    const file = outputPathOf(article.url);
+    const entry = record.articles[file];
+    if (!entry) return null;
+    if (entry[0] === articleStamp(article)) continue;
+    if (edited.length === OWN_PAGES_MAX) return null;
+    edited.push({ article, file, entry });
+  }
+  if (edited.length === 0) return null;
+
+  stage("extract", `${edited.length} articles`);
+  const registry = indexRegistry(archive.registry);
+  const taxonomy = compileTaxonomy(archive.taxonomy);
+  const tagger = loadTagger();
+  const analysed = edited.map((edit) => ({ ...edit, analysis: analyseArticle(edit.article, tagger, registry, taxonomy) }));
+  if (analysed.some(({ article, analysis, entry }) => shownDigest(article, analysis) !== entry[1])) return null;
+
+  stage("render");
+  const { templateSet, globals, fast } = await renderSetup;
+  const template = fast.find((spec) => spec.list === "article");
+  const baseKey = await pageBaseKey(templateSet, globals);
+  if (!template || fast.length !== templateSet.templates.length || old.keys.base !== sha(baseKey)) return null;
+  const store = PageStore.open(state.manifestFile, record.store);
+  if (!store) return null;
+  try {
+    // Each edited page: its recorded object, with the body's links where the edit moved its mentions.
+    const pages: { file: string; json: Uint8Array; ranks: number[]; job: PageJob; hash: string; stamp: string; digest: string }[] = [];
+    for (const { article, analysis, file, entry } of analysed) {
+      const stored = storedPage(store, [entry[2], entry[3]]);
+      const own = stored?.page.article as { html?: unknown } | undefined;
+      const before = tokenLinks(own?.html);
+      if (!stored || !own || !before || before.length !== stored.ranks.length) return null;
+      const links = linksAtRanks(article, mentionSequence(analysis), before, stored.ranks);
+      own.html = bodyToken(article, links);
+      const json = UTF8.encode(JSON.stringify(stored.page));
+      const job: PageJob = { template: template.name, path: file, json, body: { markdown: article.body, links } };
+      pages.push({ file, json, ranks: stored.ranks, job, hash: sha(baseKey, template.name, "\0", json), stamp: articleStamp(article), digest: entry[1] });
+    }
+
+    // The old manifest becomes the new one, changed in place (copying its 35,000 entries cost more than the rest).
+    const { files } = old;
+    const keys = old.keys.files;
+    const { articles } = record;
+    const moves: string[] = [];
+    const jobs: PageJob[] = [];
+    for (const page of pages) {
+      articles[page.file] = [page.stamp, page.digest, ...storePage(store, page.ranks, page.json)];
+      // Its key (site/pages.ts) names its article's file, which no other build has seen: the next build that
+      // plans every page makes it again, and finds it the same.
+      delete keys[page.file];
+      if (files[page.file] === page.hash) continue;
+      files[page.file] = page.hash;
+      moves.push(page.file);
+      jobs.push(page.job);
+    }
+    // The search bundles, planned as the usual build plans them.
+    const bundleDir = `${SEARCH_BUNDLE_DIR}/`;
+    const bundleFiles: string[] = [];
+    // (A public file there is no bundle's: the usual build plans it too, and keeps it unless a bundle has its path.)
+    for (const file in files) if (file.startsWith(bundleDir) && !publicPaths.has(file)) bundleFiles.push(file);
+    const oldBundleHashes = new Map(bundleFiles.map((file) => [file, files[file]!]));
+    for (const file of bundleFiles) {
+      delete files[file];
+      delete keys[file];
+    }
+    const texts: { path: string; content: string | Uint8Array }[] = [];
+    const searchWait = performance.now();
+    for (const file of await search) {
+      if ("key" in file) keys[file.path] = file.key;
+      if ("reused" in file) {
+        files[file.path] = oldBundleHashes.get(file.path)!;
+        continue;
+      }
+      const hash = `T${sha(file.content)}`;
+      files[file.path] = hash;
+      if (oldBundleHashes.get(file.path) !== hash) texts.push(file);
+    }
+    timings["search (waited for, during render)"] = Math.round(performance.now() - searchWait);
+    const deleted = bundleFiles.filter((file) => !(file in files));
+
+    temporaries.push(root);
+    await rm(root, { recursive: true, force: true });
+    await mkdir(root, { recursive: true });
+    const rendering = jobs.length > 0 ? pool.run<number>({ type: "render", root, jobs }, jobs.map((job) => job.json.buffer as ArrayBuffer)) : Promise.resolve(0);
+    rendering.catch(() => undefined);
+    await Promise.all([...new Set(texts.map((file) => path.dirname(path.join(root, file.path))))].map((dir) => mkdir(dir, { recursive: true })));
+    await Promise.all(texts.map((file) => writeFile(path.join(root, file.path), file.content)));
+    await rendering;
+    moves.push(...texts.map((file) => file.path));
+
+    stage("commit");
+    store.close();
+    const inputs = inputsHash === null ? undefined : { hash: inputsHash, summary: record.summary };
+    await state.prepare(files, old.folder, { keys: { base: old.keys.base, files: keys }, ...(inputs ? { inputs } : {}), pages: record });
+    await state.commit({ kind: "patch", outDir: state.outDir, staging: root, moves, deletes: deleted });
+    stage("");
+    return { ...record.summary, mode: "incremental", editedPagesOnly: true, written: moves.length, deleted: deleted.length, timings };
+  } finally {
+    store.close();
+  }
+}
 
 /**
  * A build: content -> analyses -> index -> page objects -> output plan
@@ -247,18 +409,13 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   // Every input file's identity and times: when nothing changed since the build that wrote the folder (and,
   // for a full build, the folder holds exactly the files it wrote), the build stops here.
   stage("inputs");
-  const inputs = await inputsSignature([path.resolve(options.contentDir), path.resolve(templatesDir), path.resolve(publicDir)], [
-    await codeFingerprint(),
-    await taggerFingerprint(),
-    outDir,
-    options.baseUrl ?? "",
-    options.pathPrefix ?? "",
-    process.env.GAZETTE_RENDERER ?? "",
-  ]);
+  // Everything a build's output depends on besides its folders' files.
+  const settings = [await codeFingerprint(), await taggerFingerprint(), outDir, options.baseUrl ?? "", options.pathPrefix ?? "", process.env.GAZETTE_RENDERER ?? ""];
+  const inputs = await inputsSignature([path.resolve(options.contentDir), path.resolve(templatesDir), path.resolve(publicDir)], settings);
   const upToDate = async (summary: NonNullable<Manifest["inputs"]>["summary"]): Promise<BuildResult> => {
     stage("");
     await pool.close();
-    return { ...summary, mode: "incremental", written: 0, deleted: 0, timings };
+    return { ...summary, mode: "incremental", editedPagesOnly: false, written: 0, deleted: 0, timings };
   };
   // An incremental build whose inputs are those of the build that wrote the folder has nothing to do; it
   // reads the manifest's first line only.
@@ -297,27 +454,26 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       if (sameAsBefore.has(file) && hash !== old!.files[file]) throw new Error(`internal error: ${file} changed although the key of its inputs did not: site/ leaves an input out of its key`);
     };
 
+    stage("load");
+    const archive = await loadContent(options.contentDir, options.memory, inputs.identities);
     // Pagefind's index needs only the articles (newest first, as the index orders them): it runs in its own
     // process while the workers extract, instead of after them with both workers idle (~14 s of CPU at 10k).
     // A bundle's key holds all it is made from (not the pages' templates and settings): its files are trusted by it alone.
-    let search: ReturnType<typeof searchIndexFiles> | null = null;
+    const search = searchIndexFiles({ articles: [...archive.articles].sort(newestFirst).map((article) => ({ article })) }, archive.site, { thread: true, reuse: reuseIn(old?.keys?.files ?? null) });
+    search.catch(() => undefined);
     // The page templates are compiled in a worker meanwhile too (see prepareRendering).
-    let renderSetup: ReturnType<typeof prepareRendering> | null = null;
-    const { archive, index } = await analyseArchive(options.contentDir, {
-      onStage: stage,
-      pool,
-      onProgress: options.onProgress,
-      onLoaded: (loaded) => {
-        const articles = [...loaded.articles].sort(newestFirst).map((article) => ({ article }));
-        search = searchIndexFiles({ articles } as Pick<ArchiveIndex, "articles">, loaded.site, { thread: true, reuse: reuseIn(old?.keys?.files ?? null) });
-        search.catch(() => undefined);
-        renderSetup = prepareRendering(pool, templatesDir, loaded.site, options);
-        renderSetup.catch(() => undefined);
-      },
-      memory: options.memory,
-      identities: inputs.identities,
-    });
+    const templateSet = await scanTemplates(templatesDir);
+    const renderSetup = prepareRendering(pool, templateSet, archive.site, options);
+    renderSetup.catch(() => undefined);
     const location = siteLocation(archive.site, options);
+    const publicFiles = await publicCopies(publicDir);
+    // What the record of the article pages holds under (OwnPagesRecord): every input but the article files, by its bytes.
+    const pagesFingerprint = sha(OWN_PAGES_FORMAT, ...settings, templateSet.hash, JSON.stringify(publicFiles.map(({ file, hash }) => [file, hash])), JSON.stringify(archive.settingsText));
+    if (options.incremental && incremental && old!.pages?.fingerprint === pagesFingerprint && !old!.eleventy) {
+      const edited = await ownPagesEdit({ archive, old: old!, record: old!.pages!, state, pool, renderSetup, search, publicPaths: new Set(publicFiles.map(({ file }) => file)), inputsHash: inputs.hash, stage, root: `${outDir}.gazette-patch-${process.pid}`, temporaries, timings });
+      if (edited) return edited;
+    }
+    const { analyses, index } = await analyseArchive(archive, { onStage: stage, pool, onProgress: options.onProgress, memory: options.memory });
 
     stage("plan");
     // Article bodies are rendered where their page is (in a worker, and only when the page changed):
@@ -328,13 +484,13 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       site: archive.site,
       location,
       renderBody: (article, links) => {
-        const token = `${BODY_TOKEN}${article.hash}${JSON.stringify(links)}`;
+        const token = bodyToken(article, links);
         bodies.set(token, { markdown: article.body, links });
         return token;
       },
     };
-    const { templateSet, globals, fast } = await (renderSetup ?? prepareRendering(pool, templatesDir, archive.site, options));
-    const baseKey = `${await codeFingerprint()}\0${templateSet.hash}\0${JSON.stringify(globals)}\0`;
+    const { globals, fast } = await renderSetup;
+    const baseKey = await pageBaseKey(templateSet, globals);
     const eleventyTemplates = templateSet.templates.filter((t) => !fast.includes(t));
     // Gazette's own templates get each page as it is made, and it is let go once handed on; templates a
     // newsroom adds are rendered by Eleventy from whole lists, so then the lists are made whole first.
@@ -360,10 +516,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     }, 2 * pool.size);
 
     // Public files and data files win over a page at the same path (and Eleventy only fills paths still free).
-    for (const file of await listTree(publicDir)) {
-      const from = path.join(publicDir, file);
-      plan.set(file, { kind: "copy", hash: `P${sha(await readFile(from))}`, from });
-    }
+    for (const { file, from, hash } of publicFiles) plan.set(file, { kind: "copy", hash, from });
 
     stage("feeds");
     // A data file made here, or, with its inputs' key unchanged, kept as the folder has it.
@@ -447,6 +600,9 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     // linked is rendered then, so its job is kept.
     const mayRelink = !incremental && Boolean(old);
     const sitemap = new SitemapCollector();
+    // The article pages' record, for the build after a small edit (own-pages.ts); not when Eleventy renders any page.
+    const recorder = allPages ? null : new OwnPagesRecorder(state.manifestFile, pagesFingerprint, await analysisFingerprint(archive), old?.pages);
+    const articleAt = recorder ? new Map(index.articles.map(({ article }) => [article.url, article])) : null;
     for (const item of allPages ? pagesIn(allPages) : eachPage({ ...pageContext, reuse })) {
       sitemap.add(item);
       const template = templateOf.get(item.list);
@@ -458,6 +614,10 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         plan.set(file, { kind: "page", hash, template: template! });
         keys[file] = item.key;
         pageCount++;
+        if (item.list === "article" && recorder) {
+          const article = articleAt!.get(item.url)!;
+          recorder.kept(file, article, analyses.get(article)!);
+        }
         continue;
       }
       const page = item.page as unknown as Record<string, unknown>;
@@ -473,6 +633,10 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       const hash = sha(baseKey, template, "\0", json);
       pageHashes?.update(hash);
       const job: PageJob = { template, path: file, json, ...(body ? { body } : {}) };
+      if (item.list === "article" && body) {
+        const article = articleAt?.get(item.page.url);
+        if (article) recorder!.made(file, article, analyses.get(article)!, body.links, json);
+      }
       if (item.key !== undefined) keys[file] = item.key;
       madeAsBefore(file, hash);
       pageCount++;
@@ -492,7 +656,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     // The Pagefind search bundles, made from the articles themselves (site/search-index.ts): planned like any other file.
     // (Its files are all under pagefind/, where no page is.)
     const searchWait = performance.now();
-    const searchFiles = await (search ?? searchIndexFiles(index, archive.site, { thread: true }));
+    const searchFiles = await search;
     // Pagefind works beside the build: what is left of it when the pages are planned is part of "render", shown apart.
     timings["search (waited for, during render)"] = Math.round(performance.now() - searchWait);
     for (const file of searchFiles) planFile(file);
@@ -507,14 +671,17 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     for (const [file, planned] of plan) files[file] = planned.hash;
     const done = result(archive, index, pageCount, plan.size, "incremental", 0, 0, timings);
     const inputRecord = inputs.hash === null ? undefined : { hash: inputs.hash, summary: { articles: done.articles, entities: done.entities, topics: done.topics, pages: done.pages, files: done.files } };
+    const pagesRecord = recorder?.finish({ articles: done.articles, entities: done.entities, topics: done.topics, pages: done.pages, files: done.files });
     const manifestExtra = {
       ...(eleventyHash ? { eleventy: { hash: eleventyHash, files: eleventyFiles.filter((file) => plan.get(file)?.kind === "eleventy") } } : {}),
       keys: { base: keyBase, files: keys },
       ...(inputRecord ? { inputs: inputRecord } : {}),
+      ...(pagesRecord ? { pages: pagesRecord } : {}),
     };
 
     if (incremental && changed.length === 0 && deleted.length === 0) {
-      await state.recordInputs(old!, inputRecord);
+      await state.recordInputs({ ...old!, pages: pagesRecord }, inputRecord);
+      PageStore.removeOthers(state.manifestFile, pagesRecord?.store ?? null);
       stage("");
       return result(archive, index, pageCount, plan.size, "incremental", 0, 0, timings);
     }
@@ -563,6 +730,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       await state.prepare(files, await folderIdentity(root), manifestExtra);
       await state.commit({ kind: "swap", outDir, staging: root, retired: `${outDir}.gazette-old-${process.pid}` });
     }
+    PageStore.removeOthers(state.manifestFile, pagesRecord?.store ?? null);
     stage("");
     return result(archive, index, pageCount, plan.size, incremental ? "incremental" : "full", toProduce.size, deleted.length, timings);
   } finally {
@@ -580,6 +748,7 @@ function result(archive: Archive, index: ArchiveIndex, pages: number, files: num
     pages,
     files,
     mode,
+    editedPagesOnly: false,
     written,
     deleted,
     timings,
@@ -608,8 +777,8 @@ function sha(...parts: (string | Uint8Array)[]): string {
  * loads Nunjucks and remark and compiles the templates while this thread
  * extracts and indexes, which took this thread ~0.35 s after an edit.
  */
-async function prepareRendering(pool: WorkerPool, templatesDir: string, site: SiteConfig, options: BuildOptions): Promise<{ templateSet: TemplateSet; globals: Globals; fast: TemplateSpec[] }> {
-  const templateSet = await scanTemplates(templatesDir);
+async function prepareRendering(pool: WorkerPool, templateSet: TemplateSet, site: SiteConfig, options: BuildOptions): Promise<{ templateSet: TemplateSet; globals: Globals; fast: TemplateSpec[] }> {
+  const templatesDir = templateSet.dir;
   const location = siteLocation(site, options);
   const globals: Globals = { gazette: { site, prefix: location.pathPrefix, baseUrl: location.baseUrl } };
   if (process.env.GAZETTE_RENDERER === "eleventy") return { templateSet, globals, fast: [] };
@@ -778,6 +947,16 @@ async function inputsSignature(dirs: string[], strings: string[]): Promise<{ has
     hash.update(pending);
   }
   return { hash: racy ? null : hash.digest("base64url"), identities };
+}
+
+/** The public folder's files, each with the hash of its bytes, as the build plans their copies. */
+async function publicCopies(publicDir: string): Promise<{ file: string; from: string; hash: string }[]> {
+  const copies = [];
+  for (const file of await listTree(publicDir)) {
+    const from = path.join(publicDir, file);
+    copies.push({ file, from, hash: `P${sha(await readFile(from))}` });
+  }
+  return copies;
 }
 
 async function firstExisting(...dirs: string[]): Promise<string> {

@@ -112,7 +112,7 @@ async function buildCommand(args: string[]): Promise<number> {
   });
   progress?.clear();
   const seconds = ((performance.now() - started) / 1000).toFixed(2);
-  const how = result.mode === "incremental" ? ` (incremental: ${result.written} written, ${result.deleted} deleted)` : "";
+  const how = result.mode === "incremental" ? ` (incremental${result.editedPagesOnly ? ", edited articles' pages only" : ""}: ${result.written} written, ${result.deleted} deleted)` : "";
   if (!values.quiet) console.error(`built ${result.articles} articles, ${result.entities} entities, ${result.topics} topics: ${result.pages} pages, ${result.files} files in ${seconds}s -> ${values.out}${how}`);
   if (process.env.GAZETTE_TIMINGS) console.error(JSON.stringify(result.timings));
   return 0;

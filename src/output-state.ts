@@ -53,6 +53,28 @@ export interface Manifest {
    * PageContext.reuse), valid under `base`, a hash of what every page shares (code, templates, globals).
    */
   keys?: { base: string; files: Record<string, string> };
+  /** What a build after an edit to an article's body needs to make that article's page alone (own-pages.ts). */
+  pages?: OwnPagesRecord;
+}
+
+/**
+ * The article pages as the build that wrote the folder made them, for a build after a small edit
+ * (build.ts, ownPagesEdit): every article page's entry, or no record at all.
+ */
+export interface OwnPagesRecord {
+  /** A hash of every input but the article files (settings, templates, public files, code, options): an edit's build trusts the other pages under it alone. */
+  fingerprint: string;
+  /** What the analyses (and so the shown digests) were made under, besides each article's file (build.ts, analysisFingerprint). */
+  analyses: string;
+  /** The page store (page-store.ts) holding the entries' page objects, a file beside the manifest. */
+  store: string;
+  /** What the build reported. */
+  summary: { articles: number; entities: number; topics: number; pages: number; files: number };
+  /**
+   * Article page path -> the first 16 hexadecimal digits of the hash of its article's file, the article's
+   * shown digest (site/own-page.ts), and where in the store its page object is.
+   */
+  articles: Record<string, [hash: string, digest: string, offset: number, length: number]>;
 }
 
 /** The manifest's first line. */
@@ -141,7 +163,7 @@ export class OutputState {
   }
 
   /** Step 1's last act: the manifest the folder will have once the journal is applied. */
-  async prepare(files: Record<string, string>, folder: string, extra: Pick<Manifest, "eleventy" | "inputs" | "keys"> = {}): Promise<void> {
+  async prepare(files: Record<string, string>, folder: string, extra: Pick<Manifest, "eleventy" | "inputs" | "keys" | "pages"> = {}): Promise<void> {
     await writeFileAtomic(this.nextManifestFile, manifestText({ format: FORMAT, outDir: this.outDir, folder, files, ...extra }));
   }
 

@@ -6,7 +6,6 @@ import { Worker } from "node:worker_threads";
 import { cacheDirectory, codeFingerprint } from "../cache.js";
 import type { Article } from "../content/article.js";
 import type { SiteConfig } from "../content/site-config.js";
-import type { ArchiveIndex } from "../index/archive-index.js";
 import { plainText } from "./context.js";
 import { escapeXml } from "./escape.js";
 import type { KeyedFile, OutputFile, ReusedFile, ReuseFile } from "./feeds.js";
@@ -55,7 +54,7 @@ const BACKGROUND_INDEX_SHARE = 0.25;
  * so the bundles serve any sub-folder.
  */
 export async function searchIndexFiles(
-  index: Pick<ArchiveIndex, "articles">,
+  index: { articles: readonly { article: Article }[] },
   site: Pick<SiteConfig, "language">,
   options: {
     /** Run Pagefind's client in a thread of its own (see PagefindThread); a build does, so its own work never stalls Pagefind. */

@@ -1,7 +1,7 @@
 // Issue 5's differential test: seeded random sequences of edits to a small archive (articles, registry,
 // taxonomy, templates, public files, settings), each followed by `build --incremental` on the same output
 // folder, which must then hold exactly the bytes of a clean build into an empty folder.
-import { cp, mkdir, readFile, rename, rm, stat, symlink, unlink, writeFile } from "node:fs/promises";
+import { cp, mkdir, readdir, readFile, rename, rm, stat, symlink, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gazette, scratch } from "../support/cli.js";
@@ -67,6 +67,13 @@ describe("build --incremental equals a clean build", () => {
           else story.paragraphs.push(`Officials in ${random.pick(names())} said on ${random.pick(["Monday", "Friday"])} that talks with ${random.pick(names())} would go on.`);
           await writeFile(story.file, articleMarkdown(story.title, story.date, story.slug, story.paragraphs));
           return `edit body of ${story.slug}`;
+        },
+        // A sentence that names no one: most often the edited article's own page alone changes (build.ts, ownPagesEdit).
+        async addPlainSentence() {
+          const story = random.pick(stories);
+          story.paragraphs.push(random.pick(["It was the third such meeting this year.", "The meeting ended late in the evening.", "No date was set for the next one."]));
+          await writeFile(story.file, articleMarkdown(story.title, story.date, story.slug, story.paragraphs));
+          return `add a plain sentence to ${story.slug}`;
         },
         async editTitle() {
           const story = random.pick(stories);
@@ -244,6 +251,54 @@ describe("build --incremental equals a clean build", () => {
     await build("the page size");
     await unlink(story(1));
     await build("an article deleted");
+  });
+
+  it("an edit that changes an article's own page alone is built from the record of its page, and comes out as a clean build", { timeout: 600_000 }, async () => {
+    const texts = await corpusTexts(8);
+    const project = path.join(work.dir, "own-pages");
+    await makeProject(project, texts);
+    const out = path.join(work.dir, "own-pages-out");
+    const clean = path.join(work.dir, "own-pages-clean");
+    const cache = path.join(work.dir, "own-pages-cache");
+    const build = async (what: string, editedPagesOnly: boolean) => {
+      const inc = await gazette(["build", "--incremental", "--content", "content", "--out", out], { cwd: project, env: { GAZETTE_CACHE: cache } });
+      expect(inc.code, `${what}\n${inc.stderr}`).toBe(0);
+      expect(inc.stderr.includes("edited articles' pages only"), `${what}: ${inc.stderr}`).toBe(editedPagesOnly);
+      await rm(clean, { recursive: true, force: true });
+      const full = await gazette(["build", "--content", "content", "--out", clean], { cwd: project, env: { GAZETTE_CACHE: path.join(work.dir, "own-pages-cache-clean") } });
+      expect(full.code, full.stderr).toBe(0);
+      expect(differences(await snapshot(out), await snapshot(clean)), what).toEqual([]);
+    };
+    const story = (i: number) => path.join(project, "content", "articles", "1996", dateOf(i).slice(5, 7), `${slugOf(texts[i]!.title)}.md`);
+    const edit = async (file: string, change: (text: string) => string) => writeFile(file, change(await readFile(file, "utf8")));
+    const addSentence = (sentence: string) => (text: string) => `${text.trimEnd()}\n\n${sentence}\n`;
+
+    await build("first build", false);
+    await edit(story(2), addSentence("It was the third such meeting this year."));
+    await build("a sentence naming no one", true);
+    await edit(story(2), (text) => text.replace("third such meeting", "fourth such meeting"));
+    await build("a word of it changed", true);
+    await edit(story(4), addSentence("It was the first such meeting this year."));
+    await edit(story(6), addSentence("The meeting ended late in the evening."));
+    await build("two articles at once", true);
+    // Another page shows what this changes (a new entity's page, at least): every page is planned.
+    await edit(story(2), addSentence("Officials in Reykjavik welcomed it."));
+    await build("a sentence naming a new place", false);
+    await edit(story(2), (text) => text.replace("fourth such meeting", "fifth such meeting"));
+    await build("a word changed after a build of every page", true);
+    await edit(story(1), (text) => text.replace(/^title: (.*)$/m, (_line, title: string) => `title: "UPDATE 1: ${title.replace(/^"|"$/g, "")}"`));
+    await build("a title, on other pages too", false);
+    await writeFile(path.join(project, "public", "assets", "extra.css"), "body { margin: 0 }\n");
+    await build("a public file added", false);
+    await edit(story(1), addSentence("The meeting ended early."));
+    await build("a sentence after a public file was added", true);
+    await unlink(story(7));
+    await edit(story(4), addSentence("It was a long day."));
+    await build("a sentence and an article deleted", false);
+    // The record's store lost (a cache folder cleaned by hand): the build plans every page instead.
+    for (const name of await readdir(path.join(cache, "outputs"))) if (name.includes(".pages-")) await unlink(path.join(cache, "outputs", name));
+    await edit(story(4), addSentence("It was a longer day."));
+    await build("a sentence with the record's store gone", false);
   });
 
   it("an article kept elsewhere behind a symbolic link: an edit to it is seen by the next build", { timeout: 180_000 }, async () => {
