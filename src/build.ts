@@ -1,14 +1,14 @@
 import { createHash } from "node:crypto";
-import { statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { copyFile, link, mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { AnalysisCache, type CachedAnalysis } from "./analysis-cache.js";
 import { cacheDirectory, codeFingerprint, PACKAGE_ROOT, SpanCacheFile, taggerFingerprint } from "./cache.js";
-import type { Article } from "./content/article.js";
+import { parseArticle, type Article } from "./content/article.js";
 import { ContentError } from "./content/issues.js";
-import type { Archive } from "./content/load.js";
+import { ARTICLES_DIR, decodeText, displayPath, isArticleFile, type Archive, type SettingsText } from "./content/load.js";
 import type { SiteConfig } from "./content/site-config.js";
-import { loadArchiveCached, type ArticleMemory, type FileIdentities } from "./content-cache.js";
+import { loadArchiveCached, readSettingsCached, type ArticleMemory, type FileIdentities } from "./content-cache.js";
 import { buildArchiveIndex, newestFirst, type ArchiveIndex } from "./index/archive-index.js";
 import { analysisTextOf } from "./nlp/analysis-text.js";
 import { indexRegistry } from "./nlp/canonical.js";
@@ -17,8 +17,8 @@ import { loadTagger } from "./nlp/tagger/index.js";
 import { compileTaxonomy } from "./nlp/topics.js";
 import type { TaggedSpan } from "./nlp/types.js";
 import { cleanStaleLeftovers, guardOutputDir } from "./output-guard.js";
-import { folderIdentity, listTree, OutputState, scanTree, type Manifest, type OwnPagesRecord } from "./output-state.js";
-import { articleStamp, OwnPagesRecorder, storedPage, storePage } from "./own-pages.js";
+import { folderIdentity, listTree, OutputState, scanTree, type Manifest, type OwnPageEntry, type OwnPagesRecord } from "./output-state.js";
+import { OwnPagesRecorder, storedPage, storePage, type ArticleSource } from "./own-pages.js";
 import { PageStore } from "./page-store.js";
 import { renderWithEleventy } from "./render/eleventy.js";
 import type { BodyLink } from "./render/markdown.js";
@@ -30,7 +30,7 @@ import { atomFeeds, jsonFeed, type KeyedFile, type OutputFile, type ReusedFile, 
 import { buildPages, eachPage, PAGE_LISTS, pageCounts, pagesIn, type PageContext, type SitePages } from "./site/pages.js";
 import { newsSitemap, robotsTxt, SitemapCollector, SITEMAP_LIMIT } from "./site/sitemap.js";
 import { linksAtRanks, mentionSequence, shownDigest } from "./site/own-page.js";
-import { SEARCH_BUNDLE_DIR, searchIndexFiles } from "./site/search-index.js";
+import { SEARCH_BUNDLE_DIR, searchBundleFiles, searchBundles, searchIndexFiles } from "./site/search-index.js";
 import { locate, type SiteLocation } from "./site/urls.js";
 
 export interface BuildOptions {
@@ -236,14 +236,18 @@ async function pageBaseKey(templateSet: TemplateSet, globals: Globals): Promise<
 }
 
 interface OwnPagesEdit {
-  archive: Archive;
-  /** The manifest of the folder, and its record of the article pages, whose fingerprint is this build's. */
+  contentDir: string;
+  /** The manifest of the folder, and its record of the article pages. */
   old: Manifest;
   record: OwnPagesRecord;
+  /** The content folder as the input check found it. */
+  content: InputFolder;
+  /** The record's fingerprint for these settings files (the build's other inputs are known by now). */
+  fingerprint: (settingsText: SettingsText) => string;
+  /** Starts the render workers' setup, for the site's settings. */
+  prepareRendering: (site: SiteConfig) => ReturnType<typeof prepareRendering>;
   state: OutputState;
   pool: WorkerPool;
-  renderSetup: ReturnType<typeof prepareRendering>;
-  search: ReturnType<typeof searchIndexFiles>;
   /** The paths of the public folder's files. */
   publicPaths: ReadonlySet<string>;
   inputsHash: string | null;
@@ -256,117 +260,188 @@ interface OwnPagesEdit {
 
 /**
  * A build after an edit that leaves every article's shown digest as it was (site/own-page.ts): a typo fixed,
- * a sentence added that names no one new. Then every file but the edited articles' own pages and the search
- * bundles is as the folder has it, and the edited pages are their recorded page objects with new body
- * links: no index is built, no other page planned (after one such edit at 10,000 articles those took most
- * of a 4-5 s build). Returns null, having changed nothing, when the edit is not of that kind; the build
- * then goes on the usual way. Only for a folder no Eleventy template renders into (a newsroom's template
- * may show anything of any article).
+ * a sentence added that names no one new. Then every file but the edited articles' own pages and their
+ * search bundles is as the folder has it, and each edited page is its recorded page object with new body
+ * links. The archive is not read: the input check's identities name the article files that changed since the
+ * record, and only those and the other articles of their search bundles are read. No index is built, no other
+ * page planned (after one such edit at 10,000 articles, reading the archive, indexing it and planning every
+ * page took most of a 4-5 s build). Returns null, having changed nothing, when the edit is not of that kind
+ * (or anything it needs cannot be read); the build then goes on the usual way, which reports any problem.
+ * Only for a folder no Eleventy template renders into (a newsroom's template may show anything of any article).
  */
-async function ownPagesEdit({ archive, old, record, state, pool, renderSetup, search, publicPaths, inputsHash, stage, root, temporaries, timings }: OwnPagesEdit): Promise<BuildResult | null> {
-  // Every article's page has its entry; the edited articles are those whose file is not the one recorded.
-  if (archive.articles.length !== record.summary.articles || !old.keys) return null;
-  const edited: { article: Article; file: string; entry: OwnPagesRecord["articles"][string] }[] = [];
-  for (const article of archive.articles) {
-    const file = outputPathOf(article.url);
-    const entry = record.articles[file];
-    if (!entry) return null;
-    if (entry[0] === articleStamp(article)) continue;
-    if (edited.length === OWN_PAGES_MAX) return null;
-    edited.push({ article, file, entry });
+async function ownPagesEdit(edit: OwnPagesEdit): Promise<BuildResult | null> {
+  const { contentDir, old, record, content, state, pool, stage, timings } = edit;
+  if (!old.keys || old.eleventy) return null;
+  // The article files, against the record: the same files, the changed ones few.
+  const prefix = `${ARTICLES_DIR}/`;
+  const sources = content.files.filter((file) => file.startsWith(prefix) && isArticleFile(file.slice(prefix.length)));
+  if (sources.length !== record.summary.articles) return null;
+  const pageOf = new Map<string, string>();
+  for (const page in record.articles) pageOf.set(record.articles[page]![4], page);
+  const suspects: string[] = [];
+  for (const source of sources) {
+    const page = pageOf.get(source);
+    if (page === undefined) return null;
+    const identity = content.identities.get(source);
+    if (identity !== undefined && identity === record.articles[page]![5]) continue;
+    if (suspects.length === OWN_PAGES_MAX) return null;
+    suspects.push(source);
   }
-  if (edited.length === 0) return null;
+
+  stage("load", `${suspects.length} files`);
+  const settings = await readSettingsCached(contentDir, cacheDirectory(), await codeFingerprint());
+  if ("issues" in settings || edit.fingerprint(settings.settingsText) !== record.fingerprint) return null;
+  const read = (source: string): Article | null => {
+    const file = path.join(path.resolve(contentDir), ...source.split("/"));
+    const name = displayPath(file);
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(file);
+    } catch {
+      return null;
+    }
+    const decoded = decodeText(name, bytes);
+    const parsed = "issue" in decoded ? null : parseArticle(name, decoded.text);
+    return parsed && "article" in parsed ? parsed.article : null;
+  };
+  // Each file with a new identity: the same text (touched), or an edit whose page is at the same address.
+  const edited: { article: Article; page: string; entry: OwnPageEntry; analysis?: ArticleAnalysis }[] = [];
+  const touched: string[] = [];
+  for (const source of suspects) {
+    const page = pageOf.get(source)!;
+    const entry = record.articles[page]!;
+    const article = read(source);
+    if (!article || outputPathOf(article.url) !== page) return null;
+    if (article.hash === entry[0]) touched.push(page);
+    else edited.push({ article, page, entry });
+  }
+  const renderSetup = edited.length > 0 ? edit.prepareRendering(settings.site) : null;
+  renderSetup?.catch(() => undefined);
+
+  // The edited articles' search bundles, each made from all its articles (the others read now), newest first.
+  const bundles = new Map<string, Article[]>();
+  for (const { entry } of edited) bundles.set(entry[6], []);
+  const editedArticles = new Map(edited.map(({ article, page }) => [page, article]));
+  for (const page in record.articles) {
+    const members = bundles.get(record.articles[page]![6]);
+    if (!members) continue;
+    const article = editedArticles.get(page) ?? read(record.articles[page]![4]);
+    // (Another article of the bundle changed too, since the input check: the usual build will see it.)
+    if (!article || (!editedArticles.has(page) && article.hash !== record.articles[page]![0])) return null;
+    members.push(article);
+  }
+  const { files } = old;
+  const keys = old.keys.files;
+  // Pagefind works on them while the edits are checked and the pages made (reading the output's keys as they
+  // are until then): it is what the build waits for last. Should the edits prove to show elsewhere, the usual
+  // build finds the bundles it made in the cache.
+  const reuse: ReuseFile = (file, key) => keys[file] === key && files[file] !== undefined;
+  const searching = [...bundles].map(([name, members]) => searchBundleFiles(name, members.sort(newestFirst), settings.site, reuse).then((made) => ({ name, made })));
+  const searched = Promise.all(searching);
+  searched.catch(() => undefined);
 
   stage("extract", `${edited.length} articles`);
-  const registry = indexRegistry(archive.registry);
-  const taxonomy = compileTaxonomy(archive.taxonomy);
-  const tagger = loadTagger();
-  const analysed = edited.map((edit) => ({ ...edit, analysis: analyseArticle(edit.article, tagger, registry, taxonomy) }));
-  if (analysed.some(({ article, analysis, entry }) => shownDigest(article, analysis) !== entry[1])) return null;
-
-  stage("render");
-  const { templateSet, globals, fast } = await renderSetup;
-  const template = fast.find((spec) => spec.list === "article");
-  const baseKey = await pageBaseKey(templateSet, globals);
-  if (!template || fast.length !== templateSet.templates.length || old.keys.base !== sha(baseKey)) return null;
-  const store = PageStore.open(state.manifestFile, record.store);
-  if (!store) return null;
-  try {
-    // Each edited page: its recorded object, with the body's links where the edit moved its mentions.
-    const pages: { file: string; json: Uint8Array; ranks: number[]; job: PageJob; hash: string; stamp: string; digest: string }[] = [];
-    for (const { article, analysis, file, entry } of analysed) {
-      const stored = storedPage(store, [entry[2], entry[3]]);
-      const own = stored?.page.article as { html?: unknown } | undefined;
-      const before = tokenLinks(own?.html);
-      if (!stored || !own || !before || before.length !== stored.ranks.length) return null;
-      const links = linksAtRanks(article, mentionSequence(analysis), before, stored.ranks);
-      own.html = bodyToken(article, links);
-      const json = UTF8.encode(JSON.stringify(stored.page));
-      const job: PageJob = { template: template.name, path: file, json, body: { markdown: article.body, links } };
-      pages.push({ file, json, ranks: stored.ranks, job, hash: sha(baseKey, template.name, "\0", json), stamp: articleStamp(article), digest: entry[1] });
+  if (edited.length > 0) {
+    const registry = indexRegistry(settings.registry);
+    const taxonomy = compileTaxonomy(settings.taxonomy);
+    const tagger = loadTagger();
+    for (const one of edited) {
+      one.analysis = analyseArticle(one.article, tagger, registry, taxonomy);
+      if (shownDigest(one.article, one.analysis) !== one.entry[1]) return null;
     }
+  }
 
-    // The old manifest becomes the new one, changed in place (copying its 35,000 entries cost more than the rest).
-    const { files } = old;
-    const keys = old.keys.files;
-    const { articles } = record;
-    const moves: string[] = [];
+  // Each edited page: its recorded object, with the body's links where the edit moved its mentions.
+  const identityOf = (page: string) => content.identities.get(record.articles[page]![4]) ?? "";
+  const pages: { page: string; json: Uint8Array; ranks: number[]; job: PageJob; hash: string; entry: OwnPageEntry }[] = [];
+  const store = edited.length > 0 ? PageStore.open(state.manifestFile, record.store) : null;
+  try {
+    if (edited.length > 0) {
+      stage("render", `${edited.length} pages`);
+      const { templateSet, globals, fast } = await renderSetup!;
+      const template = fast.find((spec) => spec.list === "article");
+      const baseKey = await pageBaseKey(templateSet, globals);
+      if (!template || fast.length !== templateSet.templates.length || old.keys.base !== sha(baseKey) || !store) return null;
+      for (const { article, page, entry, analysis } of edited) {
+        const stored = storedPage(store, [entry[2], entry[3]]);
+        const own = stored?.page.article as { html?: unknown } | undefined;
+        const before = tokenLinks(own?.html);
+        if (!stored || !own || !before || before.length !== stored.ranks.length) return null;
+        const links = linksAtRanks(article, mentionSequence(analysis!), before, stored.ranks);
+        own.html = bodyToken(article, links);
+        const json = UTF8.encode(JSON.stringify(stored.page));
+        const job: PageJob = { template: template.name, path: page, json, body: { markdown: article.body, links } };
+        pages.push({ page, json, ranks: stored.ranks, job, hash: sha(baseKey, template.name, "\0", json), entry: [article.hash, entry[1], 0, 0, entry[4], identityOf(page), entry[6]] });
+      }
+    }
+    // The manifest and the record change in place (copying the manifest's 35,000 entries cost more than all
+    // the rest); past this point the build does not turn back.
+    for (const page of touched) record.articles[page]![5] = identityOf(page);
+    for (const { page, json, ranks, entry } of pages) {
+      [entry[2], entry[3]] = storePage(store!, ranks, json);
+      record.articles[page] = entry;
+    }
+  } finally {
+    store?.close();
+  }
+  const moves: string[] = [];
+  const deleted: string[] = [];
+  if (edited.length > 0) {
     const jobs: PageJob[] = [];
-    for (const page of pages) {
-      articles[page.file] = [page.stamp, page.digest, ...storePage(store, page.ranks, page.json)];
+    for (const { page, job, hash } of pages) {
       // Its key (site/pages.ts) names its article's file, which no other build has seen: the next build that
       // plans every page makes it again, and finds it the same.
-      delete keys[page.file];
-      if (files[page.file] === page.hash) continue;
-      files[page.file] = page.hash;
-      moves.push(page.file);
-      jobs.push(page.job);
+      delete keys[page];
+      if (files[page] === hash) continue;
+      files[page] = hash;
+      moves.push(page);
+      jobs.push(job);
     }
-    // The search bundles, planned as the usual build plans them.
-    const bundleDir = `${SEARCH_BUNDLE_DIR}/`;
-    const bundleFiles: string[] = [];
-    // (A public file there is no bundle's: the usual build plans it too, and keeps it unless a bundle has its path.)
-    for (const file in files) if (file.startsWith(bundleDir) && !publicPaths.has(file)) bundleFiles.push(file);
-    const oldBundleHashes = new Map(bundleFiles.map((file) => [file, files[file]!]));
-    for (const file of bundleFiles) {
-      delete files[file];
-      delete keys[file];
-    }
-    const texts: { path: string; content: string | Uint8Array }[] = [];
+    edit.temporaries.push(edit.root);
+    await rm(edit.root, { recursive: true, force: true });
+    await mkdir(edit.root, { recursive: true });
+    const rendering = jobs.length > 0 ? pool.run<number>({ type: "render", root: edit.root, jobs }, jobs.map((job) => job.json.buffer as ArrayBuffer)) : Promise.resolve(0);
+    rendering.catch(() => undefined);
+
     const searchWait = performance.now();
-    for (const file of await search) {
-      if ("key" in file) keys[file.path] = file.key;
-      if ("reused" in file) {
-        files[file.path] = oldBundleHashes.get(file.path)!;
-        continue;
+    const texts: { path: string; content: string | Uint8Array }[] = [];
+    for (const { name, made } of await searched) {
+      const bundleDir = `${SEARCH_BUNDLE_DIR}/${name}/`;
+      // (A public file there is no bundle's: the usual build plans it too, and keeps it unless a bundle has its path.)
+      const before = new Map<string, string>();
+      for (const file in files) if (file.startsWith(bundleDir) && !edit.publicPaths.has(file)) before.set(file, files[file]!);
+      for (const file of before.keys()) {
+        delete files[file];
+        delete keys[file];
       }
-      const hash = `T${sha(file.content)}`;
-      files[file.path] = hash;
-      if (oldBundleHashes.get(file.path) !== hash) texts.push(file);
+      for (const file of made) {
+        keys[file.path] = file.key;
+        if ("reused" in file) {
+          files[file.path] = before.get(file.path)!;
+          continue;
+        }
+        const hash = `T${sha(file.content)}`;
+        files[file.path] = hash;
+        if (before.get(file.path) !== hash) texts.push(file);
+      }
+      for (const file of before.keys()) if (!(file in files)) deleted.push(file);
     }
     timings["search (waited for, during render)"] = Math.round(performance.now() - searchWait);
-    const deleted = bundleFiles.filter((file) => !(file in files));
-
-    temporaries.push(root);
-    await rm(root, { recursive: true, force: true });
-    await mkdir(root, { recursive: true });
-    const rendering = jobs.length > 0 ? pool.run<number>({ type: "render", root, jobs }, jobs.map((job) => job.json.buffer as ArrayBuffer)) : Promise.resolve(0);
-    rendering.catch(() => undefined);
-    await Promise.all([...new Set(texts.map((file) => path.dirname(path.join(root, file.path))))].map((dir) => mkdir(dir, { recursive: true })));
-    await Promise.all(texts.map((file) => writeFile(path.join(root, file.path), file.content)));
+    await Promise.all([...new Set(texts.map((file) => path.dirname(path.join(edit.root, file.path))))].map((dir) => mkdir(dir, { recursive: true })));
+    await Promise.all(texts.map((file) => writeFile(path.join(edit.root, file.path), file.content)));
     await rendering;
     moves.push(...texts.map((file) => file.path));
-
-    stage("commit");
-    store.close();
-    const inputs = inputsHash === null ? undefined : { hash: inputsHash, summary: record.summary };
-    await state.prepare(files, old.folder, { keys: { base: old.keys.base, files: keys }, ...(inputs ? { inputs } : {}), pages: record });
-    await state.commit({ kind: "patch", outDir: state.outDir, staging: root, moves, deletes: deleted });
-    stage("");
-    return { ...record.summary, mode: "incremental", editedPagesOnly: true, written: moves.length, deleted: deleted.length, timings };
-  } finally {
-    store.close();
   }
+
+  stage("commit");
+  const inputs = edit.inputsHash === null ? undefined : { hash: edit.inputsHash, summary: record.summary };
+  if (moves.length === 0 && deleted.length === 0) await state.recordInputs({ ...old, pages: record }, inputs);
+  else {
+    await state.prepare(files, old.folder, { keys: { base: old.keys.base, files: keys }, ...(inputs ? { inputs } : {}), pages: record });
+    await state.commit({ kind: "patch", outDir: state.outDir, staging: edit.root, moves, deletes: deleted });
+  }
+  stage("");
+  return { ...record.summary, mode: "incremental", editedPagesOnly: edited.length > 0, written: moves.length, deleted: deleted.length, timings };
 }
 
 /**
@@ -454,25 +529,44 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       if (sameAsBefore.has(file) && hash !== old!.files[file]) throw new Error(`internal error: ${file} changed although the key of its inputs did not: site/ leaves an input out of its key`);
     };
 
+    // The project's inputs besides the content, and what the record of the article pages holds under
+    // (OwnPagesRecord): every input but the article files, by its bytes.
+    const templateSet = await scanTemplates(templatesDir);
+    const publicFiles = await publicCopies(publicDir);
+    const pagesFingerprintOf = (settingsText: SettingsText) => sha(OWN_PAGES_FORMAT, ...settings, templateSet.hash, JSON.stringify(publicFiles.map(({ file, hash }) => [file, hash])), JSON.stringify(settingsText));
+    if (options.incremental && incremental && old!.pages) {
+      const edited = await ownPagesEdit({
+        contentDir: options.contentDir,
+        old: old!,
+        record: old!.pages,
+        content: inputs.folders[0]!,
+        fingerprint: pagesFingerprintOf,
+        prepareRendering: (site) => prepareRendering(pool, templateSet, site, options),
+        state,
+        pool,
+        publicPaths: new Set(publicFiles.map(({ file }) => file)),
+        inputsHash: inputs.hash,
+        stage,
+        root: `${outDir}.gazette-patch-${process.pid}`,
+        temporaries,
+        timings,
+      });
+      if (edited) return edited;
+    }
+
     stage("load");
     const archive = await loadContent(options.contentDir, options.memory, inputs.identities);
     // Pagefind's index needs only the articles (newest first, as the index orders them): it runs in its own
     // process while the workers extract, instead of after them with both workers idle (~14 s of CPU at 10k).
     // A bundle's key holds all it is made from (not the pages' templates and settings): its files are trusted by it alone.
-    const search = searchIndexFiles({ articles: [...archive.articles].sort(newestFirst).map((article) => ({ article })) }, archive.site, { thread: true, reuse: reuseIn(old?.keys?.files ?? null) });
+    const newestArticles = [...archive.articles].sort(newestFirst);
+    const search = searchIndexFiles({ articles: newestArticles.map((article) => ({ article })) }, archive.site, { thread: true, reuse: reuseIn(old?.keys?.files ?? null) });
     search.catch(() => undefined);
     // The page templates are compiled in a worker meanwhile too (see prepareRendering).
-    const templateSet = await scanTemplates(templatesDir);
     const renderSetup = prepareRendering(pool, templateSet, archive.site, options);
     renderSetup.catch(() => undefined);
     const location = siteLocation(archive.site, options);
-    const publicFiles = await publicCopies(publicDir);
-    // What the record of the article pages holds under (OwnPagesRecord): every input but the article files, by its bytes.
-    const pagesFingerprint = sha(OWN_PAGES_FORMAT, ...settings, templateSet.hash, JSON.stringify(publicFiles.map(({ file, hash }) => [file, hash])), JSON.stringify(archive.settingsText));
-    if (options.incremental && incremental && old!.pages?.fingerprint === pagesFingerprint && !old!.eleventy) {
-      const edited = await ownPagesEdit({ archive, old: old!, record: old!.pages!, state, pool, renderSetup, search, publicPaths: new Set(publicFiles.map(({ file }) => file)), inputsHash: inputs.hash, stage, root: `${outDir}.gazette-patch-${process.pid}`, temporaries, timings });
-      if (edited) return edited;
-    }
+    const pagesFingerprint = pagesFingerprintOf(archive.settingsText);
     const { analyses, index } = await analyseArchive(archive, { onStage: stage, pool, onProgress: options.onProgress, memory: options.memory });
 
     stage("plan");
@@ -602,7 +696,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const sitemap = new SitemapCollector();
     // The article pages' record, for the build after a small edit (own-pages.ts); not when Eleventy renders any page.
     const recorder = allPages ? null : new OwnPagesRecorder(state.manifestFile, pagesFingerprint, await analysisFingerprint(archive), old?.pages);
-    const articleAt = recorder ? new Map(index.articles.map(({ article }) => [article.url, article])) : null;
+    const articleAt = recorder ? articleSources(archive, newestArticles, inputs.folders[0]!) : null;
     for (const item of allPages ? pagesIn(allPages) : eachPage({ ...pageContext, reuse })) {
       sitemap.add(item);
       const template = templateOf.get(item.list);
@@ -615,8 +709,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         keys[file] = item.key;
         pageCount++;
         if (item.list === "article" && recorder) {
-          const article = articleAt!.get(item.url)!;
-          recorder.kept(file, article, analyses.get(article)!);
+          const source = articleAt!.get(item.url)!;
+          recorder.kept(file, source, analyses.get(source.article)!);
         }
         continue;
       }
@@ -634,8 +728,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       pageHashes?.update(hash);
       const job: PageJob = { template, path: file, json, ...(body ? { body } : {}) };
       if (item.list === "article" && body) {
-        const article = articleAt?.get(item.page.url);
-        if (article) recorder!.made(file, article, analyses.get(article)!, body.links, json);
+        const source = articleAt?.get(item.page.url);
+        if (source) recorder!.made(file, source, analyses.get(source.article)!, body.links, json);
       }
       if (item.key !== undefined) keys[file] = item.key;
       madeAsBefore(file, hash);
@@ -913,9 +1007,10 @@ const TIMESTAMP_GRAIN_NS = 2_000_000_000n;
  * recorded, never matched), as git treats "racily clean" files; so it is for a folder holding a link.
  * The identities of the files it trusts let the content loader take their articles unread.
  */
-async function inputsSignature(dirs: string[], strings: string[]): Promise<{ hash: string | null; identities: FileIdentities }> {
+async function inputsSignature(dirs: string[], strings: string[]): Promise<{ hash: string | null; identities: FileIdentities; folders: InputFolder[] }> {
   const hash = createHash("sha256");
   const identities = new Map<string, string>();
+  const folders: InputFolder[] = [];
   const racyFrom = BigInt(Date.now()) * 1_000_000n - TIMESTAMP_GRAIN_NS;
   let racy = false;
   for (const text of strings) hash.update(`${text}\0`);
@@ -925,6 +1020,8 @@ async function inputsSignature(dirs: string[], strings: string[]): Promise<{ has
     // changing: a folder holding one is never trusted to be as it was.
     if (!plain) racy = true;
     files.sort();
+    const trusted = new Map<string, string>();
+    folders.push({ files, identities: trusted });
     let pending = `${dir}\0${files.length}\0`;
     for (const file of files) {
       const absolute = path.join(dir, file);
@@ -942,11 +1039,32 @@ async function inputsSignature(dirs: string[], strings: string[]): Promise<{ has
         pending = "";
       }
       if (info.ctimeNs >= racyFrom || info.mtimeNs >= racyFrom) racy = true;
-      else identities.set(absolute, identity);
+      else {
+        identities.set(absolute, identity);
+        trusted.set(file, identity);
+      }
     }
     hash.update(pending);
   }
-  return { hash: racy ? null : hash.digest("base64url"), identities };
+  return { hash: racy ? null : hash.digest("base64url"), identities, folders };
+}
+
+/** A folder as the input check found it: its files (relative paths, "/" separators, sorted), and the identities of those it trusts. */
+interface InputFolder {
+  files: string[];
+  identities: ReadonlyMap<string, string>;
+}
+
+/** Each article by its URL, with its file, that file's identity as the input check found it, and its search bundle. */
+function articleSources(archive: Archive, newestArticles: Article[], content: InputFolder): Map<string, ArticleSource> {
+  const bundleOf = new Map<Article, string>();
+  for (const [name, members] of searchBundles(newestArticles)) for (const article of members) bundleOf.set(article, name);
+  return new Map(
+    archive.articles.map((article, i) => {
+      const source = archive.sources[i]!;
+      return [article.url, { article, source, identity: content.identities.get(source) ?? "", bundle: bundleOf.get(article)! }];
+    }),
+  );
 }
 
 /** The public folder's files, each with the hash of its bytes, as the build plans their copies. */

@@ -3,7 +3,7 @@ import path from "node:path";
 import { CacheFile } from "./cache.js";
 import type { Article } from "./content/article.js";
 import type { ContentIssue } from "./content/issues.js";
-import { loadArchive, type Archive, type ParsedArticleCache, type ParsedSettings, type ParsedSettingsCache } from "./content/load.js";
+import { loadArchive, readSettings, type Archive, type ParsedArticleCache, type ParsedSettings, type ParsedSettingsCache, type Settings } from "./content/load.js";
 
 /**
  * Files whose bytes are known unchanged since an earlier look, without reading them: absolute path ->
@@ -89,17 +89,46 @@ export async function loadArchiveCached(
     remembered.set(id, textKey);
     store?.set(id, textKey);
   }
-  const settingsStore = await CacheFile.open<ParsedSettings[keyof ParsedSettings]>(cacheDir, "settings", fingerprint, { removeOthers: true });
-  // By the same key as an article, with the kind for the file name.
-  const settings: ParsedSettingsCache = {
-    get: <K extends keyof ParsedSettings>(kind: K, text: string) => settingsStore.get(key(kind, text)) as ParsedSettings[K] | undefined,
-    set: (kind, text, parsed) => settingsStore.set(key(kind, text), parsed),
-  };
+  const settings = await SettingsCache.open(cacheDir, fingerprint);
   const loaded = await loadArchive(contentDir, cache, settings);
-  await Promise.all([store?.save(), settingsStore.save()]);
+  await Promise.all([store?.save(), settings.save()]);
   if (memory) {
     memory.clear();
     for (const [id, article] of remembered) memory.set(id, article);
   }
   return loaded;
+}
+
+/** readSettings through the settings cache (see loadArchiveCached). */
+export async function readSettingsCached(contentDir: string, cacheDir: string, fingerprint: string): Promise<Settings | { issues: ContentIssue[] }> {
+  const cache = await SettingsCache.open(cacheDir, fingerprint);
+  const settings = await readSettings(contentDir, cache);
+  await cache.save();
+  return settings;
+}
+
+/** Parsed settings files by kind and text, in a small cache file of their own. */
+class SettingsCache implements ParsedSettingsCache {
+  private constructor(private readonly store: CacheFile<ParsedSettings[keyof ParsedSettings]>) {}
+
+  static async open(cacheDir: string, fingerprint: string): Promise<SettingsCache> {
+    return new SettingsCache(await CacheFile.open<ParsedSettings[keyof ParsedSettings]>(cacheDir, "settings", fingerprint, { removeOthers: true }));
+  }
+
+  get<K extends keyof ParsedSettings>(kind: K, text: string): ParsedSettings[K] | undefined {
+    return this.store.get(SettingsCache.key(kind, text)) as ParsedSettings[K] | undefined;
+  }
+
+  set<K extends keyof ParsedSettings>(kind: K, text: string, parsed: ParsedSettings[K]): void {
+    this.store.set(SettingsCache.key(kind, text), parsed);
+  }
+
+  save(): Promise<void> {
+    return this.store.save();
+  }
+
+  /** By the same key as an article's, with the kind for the file name. */
+  private static key(kind: string, text: string): string {
+    return createHash("sha1").update(kind).update("\0").update(text).digest("base64url");
+  }
 }

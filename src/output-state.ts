@@ -58,6 +58,13 @@ export interface Manifest {
 }
 
 /**
+ * An article page's entry: the hash of its article's file, the article's shown digest (site/own-page.ts),
+ * where in the store its page object is, the file (relative to the content folder) and its identity as the
+ * build found it ("" when it could not trust it: see build.ts, inputsSignature), and its search bundle.
+ */
+export type OwnPageEntry = [hash: string, digest: string, offset: number, length: number, source: string, identity: string, bundle: string];
+
+/**
  * The article pages as the build that wrote the folder made them, for a build after a small edit
  * (build.ts, ownPagesEdit): every article page's entry, or no record at all.
  */
@@ -70,11 +77,8 @@ export interface OwnPagesRecord {
   store: string;
   /** What the build reported. */
   summary: { articles: number; entities: number; topics: number; pages: number; files: number };
-  /**
-   * Article page path -> the first 16 hexadecimal digits of the hash of its article's file, the article's
-   * shown digest (site/own-page.ts), and where in the store its page object is.
-   */
-  articles: Record<string, [hash: string, digest: string, offset: number, length: number]>;
+  /** Article page path -> its article (see OwnPageEntry). */
+  articles: Record<string, OwnPageEntry>;
 }
 
 /** The manifest's first line. */

@@ -6,9 +6,12 @@ import { PageStore, type StoredAt } from "./page-store.js";
 import type { BodyLink } from "./render/markdown.js";
 import { linkRanks, mentionSequence, shownDigest } from "./site/own-page.js";
 
-/** How a record names an article's file: the first 16 hexadecimal digits of its hash. */
-export function articleStamp(article: Pick<Article, "hash">): string {
-  return article.hash.slice(0, 16);
+/** An article as its page's entry names it besides its page: its file, that file's identity ("" unknown), its search bundle. */
+export interface ArticleSource {
+  article: Article;
+  source: string;
+  identity: string;
+  bundle: string;
 }
 
 /** A store is started again when it is more than this many times the bytes its entries take, and more than STORE_SLACK over. */
@@ -58,22 +61,25 @@ export class OwnPagesRecorder {
   }
 
   /** An article page the build made: its page object as JSON, and its body's links. */
-  made(file: string, article: Article, analysis: ArticleAnalysis, links: readonly BodyLink[], json: Uint8Array): void {
+  made(file: string, { article, source, identity, bundle }: ArticleSource, analysis: ArticleAnalysis, links: readonly BodyLink[], json: Uint8Array): void {
     if (!this.complete) return;
     const ranks = linkRanks(article, mentionSequence(analysis), links);
-    this.articles[file] = [articleStamp(article), this.digestOf(file, article, analysis), ...storePage(this.store!, ranks, json)];
+    this.articles[file] = [article.hash, this.digestOf(file, article, analysis), ...storePage(this.store!, ranks, json), source, identity, bundle];
   }
 
   /** An article page the build kept as the folder has it: the page stored for it still holds. */
-  kept(file: string, article: Article, analysis: ArticleAnalysis): void {
+  kept(file: string, { article, source, identity, bundle }: ArticleSource, analysis: ArticleAnalysis): void {
     if (!this.complete) return;
     const before = this.previous?.articles[file];
-    if (!before || before[0] !== articleStamp(article)) return void (this.complete = false);
+    if (!before || before[0] !== article.hash) return void (this.complete = false);
     const digest = this.digestOf(file, article, analysis);
-    if (!this.copyFrom) return void (this.articles[file] = [before[0], digest, before[2], before[3]]);
-    const bytes = this.copyFrom.read([before[2], before[3]]);
-    if (!bytes) return void (this.complete = false);
-    this.articles[file] = [before[0], digest, ...this.store!.append(bytes)];
+    let at: StoredAt = [before[2], before[3]];
+    if (this.copyFrom) {
+      const bytes = this.copyFrom.read(at);
+      if (!bytes) return void (this.complete = false);
+      at = this.store!.append(bytes);
+    }
+    this.articles[file] = [article.hash, digest, ...at, source, identity, bundle];
   }
 
   /** The record, with every article page's entry written; undefined when there is none to keep. */
@@ -87,7 +93,7 @@ export class OwnPagesRecorder {
   /** The article's shown digest: the one recorded when the article and what its analysis depends on are as they were. */
   private digestOf(file: string, article: Article, analysis: ArticleAnalysis): string {
     const before = this.previous?.articles[file];
-    return before?.[0] === articleStamp(article) && this.previous!.analyses === this.analyses ? before[1] : shownDigest(article, analysis);
+    return before?.[0] === article.hash && this.previous!.analyses === this.analyses ? before[1] : shownDigest(article, analysis);
   }
 }
 

@@ -16,7 +16,20 @@ export interface Archive {
   taxonomy: Taxonomy;
   site: SiteConfig;
   /** Raw texts of the settings files, for cache keys. */
-  settingsText: { registry: string; taxonomy: string; site: string };
+  settingsText: SettingsText;
+  /** Each article's file, relative to the content folder with "/" separators ("articles/2024/03/x.md"), in the order of `articles`. */
+  sources: string[];
+}
+
+export interface SettingsText {
+  registry: string;
+  taxonomy: string;
+  site: string;
+}
+
+/** The settings files (registry, taxonomy, site) as parsed, with their texts. */
+export interface Settings extends ParsedSettings {
+  settingsText: SettingsText;
 }
 
 // ignoreBOM keeps a leading U+FEFF in the text, so offsets count it as every other reader of the file (Node, Python) does.
@@ -94,12 +107,20 @@ function lineAndColumnOfByte(bytes: Uint8Array, offset: number): { line: number;
   return { line, column };
 }
 
-/** Paths of every article file (.md) below a folder, sorted: the folder's path joined with each file's. */
-export async function listArticleFiles(articlesDir: string): Promise<string[]> {
+/** The folder below the content folder that holds the articles. */
+export const ARTICLES_DIR = "articles";
+
+/** Whether a file, by its path relative to the articles folder ("/" separators), is an article: a .md file, not hidden. */
+export function isArticleFile(relative: string): boolean {
+  return relative.endsWith(".md") && !path.posix.basename(relative).startsWith(".");
+}
+
+/** Every article file below a folder, sorted by path: each one's path relative to the folder ("/" separators), and joined with the folder's. */
+export async function listArticleFiles(articlesDir: string): Promise<{ relative: string; file: string }[]> {
   return walkTree(articlesDir)
-    .filter((entry) => entry.path.endsWith(".md") && !path.posix.basename(entry.path).startsWith("."))
-    .map((entry) => path.join(articlesDir, entry.path))
-    .sort();
+    .filter((entry) => isArticleFile(entry.path))
+    .map((entry) => ({ relative: entry.path, file: path.join(articlesDir, entry.path) }))
+    .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
 }
 
 async function readOptional(file: string): Promise<string | null> {
@@ -157,35 +178,22 @@ function settingsOf<K extends keyof ParsedSettings>(kind: K, text: string, parse
  * one pass (design.md: all of them at once), or the archive when there are none.
  */
 export async function loadArchive(contentDir: string, cache?: ParsedArticleCache, settingsCache?: ParsedSettingsCache): Promise<{ archive: Archive } | { issues: ContentIssue[] }> {
-  const display = (file: string) => path.relative(process.cwd(), file) || file;
-  const issues: ContentIssue[] = [];
+  const settings = await readSettings(contentDir, settingsCache);
+  const issues = "issues" in settings ? [...settings.issues] : [];
 
-  const registryFile = path.join(contentDir, "entities.yml");
-  const registryText = (await readOptional(registryFile)) ?? "";
-  const registry = settingsOf("registry", registryText, () => parseRegistry(display(registryFile), registryText), settingsCache);
-  issues.push(...registry.issues);
-
-  const taxonomyFile = path.join(contentDir, "topics.yml");
-  const taxonomyText = (await readOptional(taxonomyFile)) ?? "";
-  const taxonomy = settingsOf("taxonomy", taxonomyText, () => parseTaxonomy(display(taxonomyFile), taxonomyText), settingsCache);
-  issues.push(...taxonomy.issues);
-
-  const siteFile = path.join(contentDir, "site.yml");
-  const siteText = await readOptional(siteFile);
-  const site = siteText === null ? { site: DEFAULT_SITE, issues: [] } : settingsOf("site", siteText, () => parseSiteConfig(display(siteFile), siteText), settingsCache);
-  issues.push(...site.issues);
-
-  // Absolute paths: a file's name in messages and keys is made from it (display), and the cache finds an
+  // Absolute paths: a file's name in messages and keys is made from it (displayPath), and the cache finds an
   // unchanged file's identity by it, with no second resolve.
-  const files = await listArticleFiles(path.resolve(contentDir, "articles"));
+  const files = await listArticleFiles(path.resolve(contentDir, ARTICLES_DIR));
   const articles: Article[] = [];
+  const sources: string[] = [];
   // One synchronous read per file costs a tenth of the CPU time of fs.promises.readFile (open,
   // fstat, read and close each a promise round trip); the event loop still gets a turn between
   // batches, so `gazette serve` answers requests while a large archive loads.
   const BATCH = 256;
-  for (const [i, file] of files.entries()) {
+  for (const [i, { relative, file }] of files.entries()) {
     if (i > 0 && i % BATCH === 0) await new Promise((resolve) => setImmediate(resolve));
-    const name = display(file);
+    sources.push(`${ARTICLES_DIR}/${relative}`);
+    const name = displayPath(file);
     const unchanged = cache?.unchanged?.(name, file);
     if (unchanged) {
       articles.push(unchanged);
@@ -210,17 +218,35 @@ export async function loadArchive(contentDir: string, cache?: ParsedArticleCache
   }
   issues.push(...duplicateUrls(articles));
 
+  if (issues.length > 0 || "issues" in settings) return { issues };
+  return { archive: { contentDir, articles, ...settings, sources } };
+}
+
+/** A file's path as messages give it: relative to the working folder. */
+export function displayPath(file: string): string {
+  return path.relative(process.cwd(), file) || file;
+}
+
+/** Reads and validates the settings files (registry, taxonomy, site): all of them, or every problem found in them. */
+export async function readSettings(contentDir: string, settingsCache?: ParsedSettingsCache): Promise<Settings | { issues: ContentIssue[] }> {
+  const issues: ContentIssue[] = [];
+  const registryFile = path.join(contentDir, "entities.yml");
+  const registryText = (await readOptional(registryFile)) ?? "";
+  const registry = settingsOf("registry", registryText, () => parseRegistry(displayPath(registryFile), registryText), settingsCache);
+  issues.push(...registry.issues);
+
+  const taxonomyFile = path.join(contentDir, "topics.yml");
+  const taxonomyText = (await readOptional(taxonomyFile)) ?? "";
+  const taxonomy = settingsOf("taxonomy", taxonomyText, () => parseTaxonomy(displayPath(taxonomyFile), taxonomyText), settingsCache);
+  issues.push(...taxonomy.issues);
+
+  const siteFile = path.join(contentDir, "site.yml");
+  const siteText = await readOptional(siteFile);
+  const site = siteText === null ? { site: DEFAULT_SITE, issues: [] } : settingsOf("site", siteText, () => parseSiteConfig(displayPath(siteFile), siteText), settingsCache);
+  issues.push(...site.issues);
+
   if (issues.length > 0) return { issues };
-  return {
-    archive: {
-      contentDir,
-      articles,
-      registry: registry.registry,
-      taxonomy: taxonomy.taxonomy,
-      site: site.site,
-      settingsText: { registry: registryText, taxonomy: taxonomyText, site: siteText ?? "" },
-    },
-  };
+  return { registry: registry.registry, taxonomy: taxonomy.taxonomy, site: site.site, settingsText: { registry: registryText, taxonomy: taxonomyText, site: siteText ?? "" } };
 }
 
 /**

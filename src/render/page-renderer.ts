@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import nunjucks from "nunjucks";
-import { MarkdownRenderer, type BodyLink } from "./markdown.js";
+import type { MarkdownRenderer } from "./markdown.js";
+import { renderPlainParagraphs, type BodyLink } from "./plain-markdown.js";
 import { ContentError, type ContentIssue } from "../content/issues.js";
 import type { TemplateSpec } from "./templates.js";
 
@@ -38,12 +39,14 @@ interface CompiledTemplate {
  * Eleventy's Nunjucks engine uses (the same loader search path: the
  * includes folder, then the working folder; default options; autoescape on),
  * so a page is byte for byte what Eleventy writes. Templates are compiled
- * once; each page is one synchronous render.
+ * once; each page is one synchronous render, but for an article body that is
+ * not plain paragraphs, which waits for remark the first time.
  */
 export class PageRenderer {
   private readonly env: { addGlobal(name: string, value: unknown): void };
   private readonly compiled = new Map<string, { template: CompiledTemplate; spec: TemplateSpec }>();
-  private readonly markdown = new MarkdownRenderer();
+  /** Remark, loaded for the first body that is not plain paragraphs (loading it took a worker ~0.2 s). */
+  private markdown: Promise<MarkdownRenderer> | null = null;
   private readonly madeDirs = new Set<string>();
 
   constructor(
@@ -76,18 +79,23 @@ export class PageRenderer {
     return added;
   }
 
+  private remark(): Promise<MarkdownRenderer> {
+    return (this.markdown ??= import("./markdown.js").then(({ MarkdownRenderer }) => new MarkdownRenderer()));
+  }
+
   private add(spec: TemplateSpec): void {
     this.compiled.set(spec.name, { template: new nunjucks.Template(spec.body, this.env, spec.file, true) as CompiledTemplate, spec });
   }
 
   /** The HTML of one page. */
-  render(job: PageJob): string {
+  async render(job: PageJob): Promise<string> {
     const compiled = this.compiled.get(job.template);
     if (!compiled) throw new Error(`no compiled template ${job.template}`);
     let page = JSON.parse(UTF8.decode(job.json)) as Record<string, unknown>;
     if (job.body) {
       const article = page.article as Record<string, unknown>;
-      page = { ...page, article: { ...article, html: this.markdown.render(job.body.markdown, job.body.links) } };
+      const { markdown, links } = job.body;
+      page = { ...page, article: { ...article, html: renderPlainParagraphs(markdown, links) ?? (await this.remark()).renderWithRemark(markdown, links) } };
     }
     try {
       return compiled.template.render({ ...this.globals, p: page });
@@ -102,10 +110,10 @@ export class PageRenderer {
    * write, close on the thread pool) cost more than the writes themselves.
    * Each folder is made once per worker.
    */
-  renderToFiles(root: string, jobs: PageJob[]): number {
+  async renderToFiles(root: string, jobs: PageJob[]): Promise<number> {
     let bytes = 0;
     for (const job of jobs) {
-      const html = this.render(job);
+      const html = await this.render(job);
       bytes += html.length;
       const file = path.join(root, job.path);
       const dir = path.dirname(file);

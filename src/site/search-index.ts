@@ -16,11 +16,14 @@ export const SEARCH_BUNDLE_DIR = "pagefind";
 export const SEARCH_SHARDS_FILE = `${SEARCH_BUNDLE_DIR}/shards.json`;
 
 /**
- * Articles a bundle holds, at most, unless one month has more: Pagefind holds a bundle's whole index in
- * memory, about 100 KB an article. At 100,000 articles a year's 9,000 took 0.9 GiB in Pagefind's process,
- * beside the build's own, which with it went over the 4 GiB such a build may use; a larger year is split.
+ * Articles a bundle holds, at most, unless one month has more. An edit re-indexes its article's bundle, and
+ * Pagefind takes ~0.2 s plus ~1.4 ms an article to do it: a year's 911 articles (10,000 in eleven years) took
+ * ~1.5 s, most of a build after a small edit, which has a 2 s budget; 300 take ~0.6 s. Each bundle the
+ * reader's browser merges costs it a few small files and its own copy of Pagefind's wasm (~60 KB), so bundles
+ * are no smaller than that. (Pagefind also holds a bundle's whole index in memory, about 100 KB an article: a
+ * year's 9,000 took 0.9 GiB at 100,000 articles.)
  */
-export const BUNDLE_ARTICLES_MAX = 4000;
+export const BUNDLE_ARTICLES_MAX = 300;
 
 /** Up to this share of the archive's articles to index, Pagefind runs in the background (see searchIndexFiles). */
 const BACKGROUND_INDEX_SHARE = 0.25;
@@ -36,7 +39,8 @@ const BACKGROUND_INDEX_SHARE = 0.25;
  * memory: one index over 100,000 articles took over 4 GiB, and an edit to one
  * article re-indexed the whole archive. A year of more than
  * BUNDLE_ARTICLES_MAX articles is split into runs of whole months, each a
- * bundle named by its year and first month (`pagefind/<year>-<month>/`). A
+ * bundle named by its year and first month (`pagefind/<year>-<month>/`): after
+ * an edit, re-indexing the article's bundle is what the build waits for. A
  * bundle depends only on its own articles, so it is cached by their hash and
  * an edit re-indexes one bundle; the bundles are made one after another, so
  * memory is one bundle's.
@@ -74,12 +78,8 @@ export async function searchIndexFiles(
   // Pagefind's output is deterministic, so a bundle cached by a hash of all it is made from is exact: each
   // document is made from its article file's text (its hash) and URL by Gazette's code, in the site's language.
   const keys = new Map<string, string>();
-  const base = `bundle 3\0${await pagefindVersion()}\0${await codeFingerprint()}\0${site.language}\0`;
-  for (const name of newestFirst) {
-    const hash = createHash("sha256").update(base);
-    for (const article of articlesOf.get(name)!) hash.update(`${article.url}\0${article.hash}\0`);
-    keys.set(name, hash.digest("hex").slice(0, 32));
-  }
+  const base = await bundleKeyBase(site);
+  for (const name of newestFirst) keys.set(name, bundleKey(base, articlesOf.get(name)!));
   const bundles = new Map<string, OutputFile[]>();
   // Bundles the output already has whole: their files' paths.
   const reused = new Map<string, string[]>();
@@ -134,6 +134,41 @@ export async function searchIndexFiles(
   }
   await cache.prune().catch(() => undefined);
   return files;
+}
+
+/**
+ * The files of one search bundle (see searchIndexFiles), for a build that knows the other bundles are as the
+ * output has them: its articles in the order searchBundles gives them, newest first. Pagefind runs in a thread
+ * of its own at full priority: after a small edit, this bundle is what the build waits for.
+ */
+export async function searchBundleFiles(name: string, articles: readonly Article[], site: Pick<SiteConfig, "language">, reuse?: ReuseFile): Promise<(KeyedFile | ReusedFile)[]> {
+  const key = bundleKey(await bundleKeyBase(site), articles);
+  const cache = new BundleCache(cacheDirectory());
+  const paths = reuse ? await cache.paths(key) : null;
+  if (paths?.every((file) => reuse!(`${SEARCH_BUNDLE_DIR}/${name}/${file}`, key))) return paths.map((file) => ({ path: `${SEARCH_BUNDLE_DIR}/${name}/${file}`, key, reused: true }));
+  let bundle = await cache.read(key);
+  if (!bundle) {
+    const pagefind = new PagefindThread(false);
+    try {
+      bundle = await pagefind.bundle(articles.map(({ url, title, date, body }) => ({ url, title, date, body })), site.language);
+    } finally {
+      await pagefind.close();
+    }
+    await cache.write(key, bundle).catch(() => undefined);
+  }
+  return bundle.map((file) => ({ path: `${SEARCH_BUNDLE_DIR}/${name}/${file.path}`, content: file.content, key }));
+}
+
+/** What every bundle's key starts with: Pagefind's version, Gazette's code and the site's language. */
+async function bundleKeyBase(site: Pick<SiteConfig, "language">): Promise<string> {
+  return `bundle 3\0${await pagefindVersion()}\0${await codeFingerprint()}\0${site.language}\0`;
+}
+
+/** A bundle's key: a hash of all it is made from (each document is made from its article file's text, by its hash, and URL). */
+function bundleKey(base: string, articles: readonly Pick<Article, "url" | "hash">[]): string {
+  const hash = createHash("sha256").update(base);
+  for (const article of articles) hash.update(`${article.url}\0${article.hash}\0`);
+  return hash.digest("hex").slice(0, 32);
 }
 
 /**
