@@ -96,7 +96,7 @@ export async function serve(options: ServeOptions): Promise<{ close(): Promise<v
         memory,
       });
       lastProblem = null;
-      const what = result.mode === "incremental" ? `${result.written} files written, ${result.deleted} deleted` : `${result.files} files`;
+      const what = result.mode === "incremental" ? `${result.editedPagesOnly ? "edited articles' pages only: " : ""}${result.written} files written, ${result.deleted} deleted` : `${result.files} files`;
       console.error(`${reason}: rebuilt in ${((performance.now() - started) / 1000).toFixed(2)}s (${what})`);
       // Open pages reload now; an error box from an earlier failed build goes with the reload.
       send("reload", "");

@@ -2,10 +2,11 @@
  * Incremental build benchmark (issue 5):
  *   npm run bench:incremental -- 10000
  * Cold build of N raw articles (empty cache and output), then `build --incremental` with nothing changed,
- * after one article's body is edited (a sentence added), after a title edit (every listing it is on),
- * and after the edits are undone. Every time includes process start. Then `gazette serve`: its rebuild
- * time (as it prints it) after each of three body edits. The last output is checked
- * against a clean build (same bytes) when GAZETTE_BENCH_VERIFY=1.
+ * after one article's body is edited twice (a sentence added that names no one, which changes the article's
+ * own page alone; then one that names a place the article did not name, which changes that place's pages
+ * too), after a title edit (every listing it is on), and after the edits are undone. Every time includes
+ * process start. Then `gazette serve`: its rebuild time (as it prints it) after body edits of both kinds.
+ * The last output is checked against a clean build (same bytes) when GAZETTE_BENCH_VERIFY=1.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -21,7 +22,7 @@ const gazette = (args: string[], extra: Record<string, string> = {}) =>
   timed(process.execPath, [CLI, ...args], { cwd: ROOT, env: { GAZETTE_CACHE: cache, GAZETTE_TIMINGS: "1", ...extra } });
 const report = (label: string, run: Awaited<ReturnType<typeof gazette>>) => {
   const { timings, summary } = gazetteReport(run.stderr);
-  const how = /\((incremental: [^)]*)\)/.exec(summary)?.[1] ?? "full";
+  const how = /\((incremental[^)]*)\)/.exec(summary)?.[1] ?? "full";
   console.log(`${label.padEnd(34)} ${fmt(run.seconds).padStart(9)}  peak ${run.peakMiB ?? "n/a"} MiB  ${how}`);
   console.log(`${"".padEnd(34)} stages (ms): ${JSON.stringify(timings)}`);
 };
@@ -37,8 +38,10 @@ const files = (readdirSync(articles, { recursive: true }) as string[]).filter((f
 const target = path.join(articles, files[Math.floor(files.length / 2)]!);
 const original = readFileSync(target, "utf8");
 try {
+  writeFileSync(target, `${original.trimEnd()}\n\nNo further details were given.\n`);
+  report("body edit naming no one", must(await gazette(["build", "--incremental", "--content", content, "--out", out]), "plain edit"));
   writeFileSync(target, `${original.trimEnd()}\n\nOfficials in Geneva said on Friday the talks would resume next week.\n`);
-  report("one body edit, --incremental", must(await gazette(["build", "--incremental", "--content", content, "--out", out]), "one edit"));
+  report("body edit naming a new place", must(await gazette(["build", "--incremental", "--content", content, "--out", out]), "one edit"));
   writeFileSync(target, original.replace(/^title: (.*)$/m, (_line, title: string) => `title: ${JSON.stringify(`UPDATE 1: ${title.replace(/^"|"$/g, "")}`)}`));
   report("one title edit, --incremental", must(await gazette(["build", "--incremental", "--content", content, "--out", out]), "title edit"));
 } finally {
@@ -65,10 +68,15 @@ report("edits undone, --incremental", must(await gazette(["build", "--incrementa
   try {
     console.log(`${"serve: first build".padEnd(34)} ${await rebuilt(0)}`);
     while (!log.includes("serving ") && server.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 20));
-    for (let round = 1; round <= 3; round++) {
+    const edits = [
+      ["naming no one", (round: number) => `No further details were given in round ${round}.`],
+      ["naming a new place", (round: number) => `Officials in Geneva said on Friday the talks would resume in round ${round}.`],
+    ] as const;
+    for (let round = 1; round <= 4; round++) {
+      const [kind, sentence] = edits[round <= 2 ? 0 : 1];
       const from = log.length;
-      writeFileSync(target, `${original.trimEnd()}\n\nOfficials in Geneva said on Friday the talks would resume in round ${round}.\n`);
-      console.log(`${`serve: one body edit (${round})`.padEnd(34)} ${await rebuilt(from)}`);
+      writeFileSync(target, `${original.trimEnd()}\n\n${sentence(round)}\n`);
+      console.log(`${`serve: body edit ${kind} (${round})`.padEnd(34)} ${await rebuilt(from)}`);
       // The watcher may report one write more than once: let the server settle before the next edit.
       await new Promise((resolve) => setTimeout(resolve, 1500));
     }
