@@ -211,7 +211,7 @@ type Planned =
 const BODY_TOKEN = "\u0000gazette-body\u0000";
 const UTF8 = new TextEncoder();
 /** Changes when what the record of the article pages holds, or how it is read, does. */
-const OWN_PAGES_FORMAT = "own-pages 1";
+const OWN_PAGES_FORMAT = "own-pages 2";
 /** At most this many edited articles take the own-pages path; more are made as quickly the usual way. */
 const OWN_PAGES_MAX = 16;
 
@@ -224,6 +224,7 @@ function bodyToken(article: Pick<Article, "hash">, links: readonly BodyLink[]): 
 function tokenLinks(token: unknown): BodyLink[] | null {
   if (typeof token !== "string" || !token.startsWith(BODY_TOKEN)) return null;
   try {
+    // (After the article's hash, 64 hexadecimal digits: see bodyToken.)
     return JSON.parse(token.slice(BODY_TOKEN.length + 64)) as BodyLink[];
   } catch {
     return null;
