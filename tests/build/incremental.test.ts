@@ -1,7 +1,7 @@
 // Issue 5's differential test: seeded random sequences of edits to a small archive (articles, registry,
 // taxonomy, templates, public files, settings), each followed by `build --incremental` on the same output
 // folder, which must then hold exactly the bytes of a clean build into an empty folder.
-import { cp, mkdir, readdir, readFile, rename, rm, stat, symlink, unlink, writeFile } from "node:fs/promises";
+import { cp, mkdir, readdir, readFile, rename, rm, stat, symlink, unlink, utimes, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gazette, scratch } from "../support/cli.js";
@@ -274,6 +274,11 @@ describe("build --incremental equals a clean build", () => {
     const addSentence = (sentence: string) => (text: string) => `${text.trimEnd()}\n\n${sentence}\n`;
 
     await build("first build", false);
+    // A file saved unchanged: nothing to make, and its new identity noted for the next build.
+    await utimes(story(3), new Date(), new Date(Date.now() - 60_000));
+    await build("an article file touched", false);
+    await edit(story(3), addSentence("No further details were given."));
+    await build("a sentence added to the touched file", true);
     await edit(story(2), addSentence("It was the third such meeting this year."));
     await build("a sentence naming no one", true);
     await edit(story(2), (text) => text.replace("third such meeting", "fourth such meeting"));
