@@ -9,7 +9,7 @@ import { ContentError } from "./content/issues.js";
 import { ARTICLES_DIR, decodeText, displayPath, isArticleFile, type Archive, type SettingsText } from "./content/load.js";
 import type { SiteConfig } from "./content/site-config.js";
 import { loadArchiveCached, readSettingsCached, type ArticleMemory, type FileIdentities } from "./content-cache.js";
-import { buildArchiveIndex, newestFirst, type ArchiveIndex } from "./index/archive-index.js";
+import { buildArchiveIndex, entityKeyOf, newestFirst, type ArchiveIndex, type EntityVotes, type IndexedArticle } from "./index/archive-index.js";
 import { analysisTextOf } from "./nlp/analysis-text.js";
 import { indexRegistry } from "./nlp/canonical.js";
 import { analyseArticle, shareTexts, textHash, type ArticleAnalysis } from "./nlp/extract.js";
@@ -18,7 +18,7 @@ import { compileTaxonomy } from "./nlp/topics.js";
 import type { TaggedSpan } from "./nlp/types.js";
 import { cleanStaleLeftovers, guardOutputDir } from "./output-guard.js";
 import { folderIdentity, listTree, OutputState, scanTree, type Manifest, type OwnPageEntry, type OwnPagesRecord } from "./output-state.js";
-import { OwnPagesRecorder, storedPage, storePage, type ArticleSource } from "./own-pages.js";
+import { OwnPagesRecorder, storedPage, storePage, type ArticleSource, type StoredFacts } from "./own-pages.js";
 import { PageStore } from "./page-store.js";
 import { renderWithEleventy } from "./render/eleventy.js";
 import type { BodyLink } from "./render/markdown.js";
@@ -29,7 +29,7 @@ import { apiFiles } from "./site/api.js";
 import { atomFeeds, jsonFeed, type KeyedFile, type OutputFile, type ReusedFile, type ReuseFile } from "./site/feeds.js";
 import { buildPages, eachPage, PAGE_LISTS, pageCounts, pagesIn, type PageContext, type SitePages } from "./site/pages.js";
 import { newsSitemap, robotsTxt, SitemapCollector, SITEMAP_LIMIT } from "./site/sitemap.js";
-import { linksAtRanks, mentionSequence, shownDigest } from "./site/own-page.js";
+import { countsHold, linksOfEntities, mentionCounts, shownDigest, type MentionTally } from "./site/own-page.js";
 import { SEARCH_BUNDLE_DIR, searchBundleFiles, searchBundles, searchIndexFiles } from "./site/search-index.js";
 import { locate, type SiteLocation } from "./site/urls.js";
 
@@ -211,7 +211,7 @@ type Planned =
 const BODY_TOKEN = "\u0000gazette-body\u0000";
 const UTF8 = new TextEncoder();
 /** Changes when what the record of the article pages holds, or how it is read, does. */
-const OWN_PAGES_FORMAT = "own-pages 2";
+const OWN_PAGES_FORMAT = "own-pages 3";
 /** At most this many edited articles take the own-pages path; more are made as quickly the usual way. */
 const OWN_PAGES_MAX = 16;
 
@@ -354,7 +354,9 @@ async function ownPagesEdit(edit: OwnPagesEdit): Promise<BuildResult | null> {
 
   // Each edited page: its recorded object, with the body's links where the edit moved its mentions.
   const identityOf = (page: string) => content.identities.get(record.articles[page]![4]) ?? "";
-  const pages: { page: string; json: Uint8Array; ranks: number[]; job: PageJob; hash: string; entry: OwnPageEntry }[] = [];
+  const pages: { page: string; json: Uint8Array; facts: StoredFacts; job: PageJob; hash: string; entry: OwnPageEntry }[] = [];
+  // Votes of entities whose weight an edit changed, named more or fewer times (see countsHold).
+  const votes = new Map<string, EntityVotes>();
   const store = edited.length > 0 ? PageStore.open(state.manifestFile, record.store) : null;
   try {
     if (edited.length > 0) {
@@ -367,21 +369,29 @@ async function ownPagesEdit(edit: OwnPagesEdit): Promise<BuildResult | null> {
         const stored = storedPage(store, [entry[2], entry[3]]);
         const own = stored?.page.article as { html?: unknown } | undefined;
         const before = tokenLinks(own?.html);
-        if (!stored || !own || !before || before.length !== stored.ranks.length) return null;
-        const links = linksAtRanks(article, mentionSequence(analysis!), before, stored.ranks);
+        if (!stored || !own || !before || before.length !== stored.facts.links.length) return null;
+        const counts = mentionCounts(analysis!);
+        if (counts.some((count, e) => count !== stored.facts.tally.counts[e])) {
+          const held = countsHold(stored.facts.tally, counts, analysis!, { ...record.votes, ...Object.fromEntries(votes) });
+          if (!held) return null;
+          for (const [key, updated] of held) votes.set(key, updated);
+        }
+        const links = linksOfEntities(article, analysis!, before, stored.facts.links);
         own.html = bodyToken(article, links);
         const json = UTF8.encode(JSON.stringify(stored.page));
         const job: PageJob = { template: template.name, path: page, json, body: { markdown: article.body, links } };
-        pages.push({ page, json, ranks: stored.ranks, job, hash: sha(baseKey, template.name, "\0", json), entry: [article.hash, entry[1], 0, 0, entry[4], identityOf(page), entry[6]] });
+        const facts: StoredFacts = { links: stored.facts.links, tally: { ...stored.facts.tally, counts } };
+        pages.push({ page, json, facts, job, hash: sha(baseKey, template.name, "\0", json), entry: [article.hash, entry[1], 0, 0, entry[4], identityOf(page), entry[6]] });
       }
     }
     // The manifest and the record change in place (copying the manifest's 35,000 entries cost more than all
     // the rest); past this point the build does not turn back.
     for (const page of touched) record.articles[page]![5] = identityOf(page);
-    for (const { page, json, ranks, entry } of pages) {
-      [entry[2], entry[3]] = storePage(store!, ranks, json);
+    for (const { page, json, facts, entry } of pages) {
+      [entry[2], entry[3]] = storePage(store!, facts, json);
       record.articles[page] = entry;
     }
+    for (const [key, updated] of votes) record.votes[key] = updated;
   } finally {
     store?.close();
   }
@@ -698,6 +708,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     // The article pages' record, for the build after a small edit (own-pages.ts); not when Eleventy renders any page.
     const recorder = allPages ? null : new OwnPagesRecorder(state.manifestFile, pagesFingerprint, await analysisFingerprint(archive), old?.pages);
     const articleAt = recorder ? articleSources(archive, newestArticles, inputs.folders[0]!) : null;
+    const indexedAt = recorder ? new Map(index.articles.map((indexed) => [indexed.article.url, indexed])) : null;
     for (const item of allPages ? pagesIn(allPages) : eachPage({ ...pageContext, reuse })) {
       sitemap.add(item);
       const template = templateOf.get(item.list);
@@ -728,9 +739,13 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       const hash = sha(baseKey, template, "\0", json);
       pageHashes?.update(hash);
       const job: PageJob = { template, path: file, json, ...(body ? { body } : {}) };
-      if (item.list === "article" && body) {
-        const source = articleAt?.get(item.page.url);
-        if (source) recorder!.made(file, source, analyses.get(source.article)!, body.links, json);
+      if (recorder && item.list === "article" && body) {
+        const source = articleAt!.get(item.page.url);
+        const indexed = indexedAt!.get(item.page.url);
+        if (source && indexed) {
+          const analysis = analyses.get(source.article)!;
+          recorder.made(file, source, analysis, body.links, mentionTally(index, indexed, analysis), json);
+        }
       }
       if (item.key !== undefined) keys[file] = item.key;
       madeAsBefore(file, hash);
@@ -766,7 +781,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     for (const [file, planned] of plan) files[file] = planned.hash;
     const done = result(archive, index, pageCount, plan.size, "incremental", 0, 0, timings);
     const inputRecord = inputs.hash === null ? undefined : { hash: inputs.hash, summary: { articles: done.articles, entities: done.entities, topics: done.topics, pages: done.pages, files: done.files } };
-    const pagesRecord = recorder?.finish({ articles: done.articles, entities: done.entities, topics: done.topics, pages: done.pages, files: done.files });
+    const pagesRecord = recorder?.finish({ articles: done.articles, entities: done.entities, topics: done.topics, pages: done.pages, files: done.files }, index.votes);
     const manifestExtra = {
       ...(eleventyHash ? { eleventy: { hash: eleventyHash, files: eleventyFiles.filter((file) => plan.get(file)?.kind === "eleventy") } } : {}),
       keys: { base: keyBase, files: keys },
@@ -1054,6 +1069,15 @@ async function inputsSignature(dirs: string[], strings: string[]): Promise<{ has
 interface InputFolder {
   files: string[];
   identities: ReadonlyMap<string, string>;
+}
+
+/** An article's mention tally, as the record of its page keeps it (site/own-page.ts, countsHold). */
+function mentionTally(index: ArchiveIndex, indexed: IndexedArticle, analysis: ArticleAnalysis): MentionTally {
+  return {
+    counts: mentionCounts(analysis),
+    keys: analysis.entities.map((entity) => entityKeyOf(entity, index.acronymOwners)),
+    shown: indexed.entities.map((slug) => index.entityBySlug.get(slug)!.key),
+  };
 }
 
 /** Each article by its URL, with its file, that file's identity as the input check found it, and its search bundle. */

@@ -28,6 +28,7 @@ import { mkdir, open, readFile, rename, rm, rmdir, stat } from "node:fs/promises
 import path from "node:path";
 import { cacheDirectory, writeFileAtomic } from "./cache.js";
 import { exists, inBatches, walkTree } from "./files.js";
+import type { EntityVotes } from "./index/archive-index.js";
 
 const FORMAT = 3;
 /** How much of the manifest readInputs reads: its first line (format, folder, the folder's identity, the inputs' record) is far shorter. */
@@ -79,6 +80,8 @@ export interface OwnPagesRecord {
   summary: { articles: number; entities: number; topics: number; pages: number; files: number };
   /** Article page path -> its article (see OwnPageEntry). */
   articles: Record<string, OwnPageEntry>;
+  /** The archive's entity votes, by entity key (index/archive-index.ts, ArchiveIndex.votes). */
+  votes: Record<string, EntityVotes | null>;
 }
 
 /** The manifest's first line. */

@@ -1,10 +1,11 @@
 import path from "node:path";
 import type { Article } from "./content/article.js";
 import type { ArticleAnalysis } from "./nlp/extract.js";
+import type { EntityVotes } from "./index/archive-index.js";
 import type { OwnPagesRecord } from "./output-state.js";
 import { PageStore, type StoredAt } from "./page-store.js";
 import type { BodyLink } from "./render/markdown.js";
-import { linkRanks, mentionSequence, shownDigest } from "./site/own-page.js";
+import { linkEntities, shownDigest, type MentionTally } from "./site/own-page.js";
 
 /** An article as its page's entry names it besides its page: its file, that file's identity ("" unknown), its search bundle. */
 export interface ArticleSource {
@@ -12,6 +13,12 @@ export interface ArticleSource {
   source: string;
   identity: string;
   bundle: string;
+}
+
+/** What is stored with an article page besides its object: its body links' entities (linkEntities), and its article's mention tally. */
+export interface StoredFacts {
+  links: number[];
+  tally: MentionTally;
 }
 
 /** A store is started again when it is more than this many times the bytes its entries take, and more than STORE_SLACK over. */
@@ -60,11 +67,11 @@ export class OwnPagesRecorder {
     this.complete = this.store !== null;
   }
 
-  /** An article page the build made: its page object as JSON, and its body's links. */
-  made(file: string, { article, source, identity, bundle }: ArticleSource, analysis: ArticleAnalysis, links: readonly BodyLink[], json: Uint8Array): void {
+  /** An article page the build made: its page object as JSON, its body's links, and its article's mention tally. */
+  made(file: string, { article, source, identity, bundle }: ArticleSource, analysis: ArticleAnalysis, links: readonly BodyLink[], tally: MentionTally, json: Uint8Array): void {
     if (!this.complete) return;
-    const ranks = linkRanks(article, mentionSequence(analysis), links);
-    this.articles[file] = [article.hash, this.digestOf(file, article, analysis), ...storePage(this.store!, ranks, json), source, identity, bundle];
+    const facts: StoredFacts = { links: linkEntities(article, analysis, links), tally };
+    this.articles[file] = [article.hash, this.digestOf(file, article, analysis), ...storePage(this.store!, facts, json), source, identity, bundle];
   }
 
   /** An article page the build kept as the folder has it: the page stored for it still holds. */
@@ -82,12 +89,12 @@ export class OwnPagesRecorder {
     this.articles[file] = [article.hash, digest, ...at, source, identity, bundle];
   }
 
-  /** The record, with every article page's entry written; undefined when there is none to keep. */
-  finish(summary: OwnPagesRecord["summary"]): OwnPagesRecord | undefined {
+  /** The record, with every article page's entry written and the archive's entity votes; undefined when there is none to keep. */
+  finish(summary: OwnPagesRecord["summary"], votes: ReadonlyMap<string, EntityVotes | null>): OwnPagesRecord | undefined {
     this.copyFrom?.close();
     this.store?.close();
     if (!this.complete) return undefined;
-    return { fingerprint: this.fingerprint, analyses: this.analyses, store: path.basename(this.store!.file), summary, articles: this.articles };
+    return { fingerprint: this.fingerprint, analyses: this.analyses, store: path.basename(this.store!.file), summary, articles: this.articles, votes: Object.fromEntries(votes) };
   }
 
   /** The article's shown digest: the one recorded when the article and what its analysis depends on are as they were. */
@@ -97,18 +104,18 @@ export class OwnPagesRecorder {
   }
 }
 
-/** Stores an article page: its body links' places in its mention sequence (linkRanks), then its page object as JSON. */
-export function storePage(store: PageStore, ranks: readonly number[], json: Uint8Array): StoredAt {
-  return store.append(Buffer.from(JSON.stringify(ranks)), NEWLINE, json);
+/** Stores an article page: its facts (one line of JSON), then its page object as JSON. */
+export function storePage(store: PageStore, facts: StoredFacts, json: Uint8Array): StoredAt {
+  return store.append(Buffer.from(JSON.stringify(facts)), NEWLINE, json);
 }
 
-/** An article page as stored: its page object (plain JSON data) and its body links' places in its mention sequence. */
-export function storedPage(store: PageStore, at: StoredAt): { ranks: number[]; page: Record<string, unknown> } | null {
+/** An article page as stored: its facts and its page object (plain JSON data). */
+export function storedPage(store: PageStore, at: StoredAt): { facts: StoredFacts; page: Record<string, unknown> } | null {
   const bytes = store.read(at);
   if (!bytes) return null;
   const split = bytes.indexOf(10);
   try {
-    return { ranks: JSON.parse(bytes.toString("utf8", 0, split)) as number[], page: JSON.parse(bytes.toString("utf8", split + 1)) as Record<string, unknown> };
+    return { facts: JSON.parse(bytes.toString("utf8", 0, split)) as StoredFacts, page: JSON.parse(bytes.toString("utf8", split + 1)) as Record<string, unknown> };
   } catch {
     return null;
   }

@@ -70,6 +70,30 @@ export interface ArchiveIndex {
   topics: TopicRecord[];
   /** Newest month first. */
   months: MonthRecord[];
+  /**
+   * Each entity's votes, by its key, over the whole archive: what decides its name and type (null for a
+   * registered entity, which takes both from the registry). A build after an edit that changes only how
+   * often an article names its entities checks with them that no name or type changes (build.ts, ownPagesEdit).
+   */
+  votes: Map<string, EntityVotes | null>;
+  /** An acronym's key -> the key of the entity the archive gives it to (see entityKeyOf). */
+  acronymOwners: Map<string, string>;
+}
+
+/** An entity's votes: each name form with its weight and the position of the oldest article using it, each type with its weight. */
+export interface EntityVotes {
+  names: [name: string, weight: number, oldest: number][];
+  types: [type: EntityType, weight: number][];
+}
+
+/** The key of the archive's entity an article entity counts for: its own, or, for an acronym the archive gives to another entity, that one's. */
+export function entityKeyOf(entity: Pick<ArticleEntity, "key" | "registered">, acronymOwners: ReadonlyMap<string, string>): string {
+  return entity.registered ? entity.key : (acronymOwners.get(entity.key) ?? entity.key);
+}
+
+/** The name and type an entity's votes give it (see pickName and pickMostVoted). */
+export function votedNameAndType(votes: EntityVotes): { name: string; type: EntityType } {
+  return { name: pickName(new Map(votes.names.map(([name, weight, oldest]) => [name, { weight, oldest }]))), type: pickMostVoted(votes.types) };
 }
 
 export interface IndexInput {
@@ -376,12 +400,16 @@ export function buildArchiveIndex(input: IndexInput): ArchiveIndex {
     return indexed;
   });
 
+  const votes = new Map<string, EntityVotes | null>();
+  for (const tally of tallies) votes.set(tally.key, tally.registry ? null : { names: [...tally.names].map(([name, form]) => [name, form.weight, form.oldest]), types: tally.types.map(([type, weight]) => [type, weight]) });
   return {
     articles,
     entities: sortedEntities,
     entityBySlug,
     topics: input.topics.map((topic) => ({ topic, articles: topicArticles.get(topic.code)! })),
     months: [...months.values()],
+    votes,
+    acronymOwners: acronymOwner,
   };
 }
 

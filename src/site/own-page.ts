@@ -1,34 +1,33 @@
 import { createHash } from "node:crypto";
 import type { Article } from "../content/article.js";
-import type { ArticleEntity } from "../nlp/canonical.js";
+import { votedNameAndType, type EntityVotes } from "../index/archive-index.js";
 import type { ArticleAnalysis } from "../nlp/extract.js";
-import { mentionBounds } from "../nlp/packed-entity.js";
+import { mentionFacts } from "../nlp/packed-entity.js";
 import type { BodyLink } from "../render/markdown.js";
 import { mentionContext } from "./context.js";
 
 /**
  * What an edit can leave alone. Every output but an article's own page and the search index reads an
  * article through a few things only: its front matter, its summary, its entities and topics as the index
- * tallies them, the order of its mentions (which entity a merged entity's first mention belongs to, how
- * many each has, which are in the title), and the sentence around each entity's first mention in the body
- * (an entity page's context). An edit that changes none of them (a typo fixed, a sentence added that names
- * no one new) changes the article's own page and its search bundle, and nothing else: a build after it
+ * tallies them, each entity's first mention in the body (where its page finds the sentence it shows, and
+ * which of two entities the archive knows as one is named first), and how many times it names each entity
+ * (which weighs on the entity's name and type across the archive: see countsHold). An edit that changes
+ * none but the last (a typo fixed, a sentence added that names no one new) changes the article's own page
+ * and its search bundle, and no other page unless it changes an entity's name or type: a build after it
  * need not index the archive or plan any other page (build.ts, `ownPagesEdit`).
+ *
+ * The shown digest is a hash of all of those but the numbers of mentions.
  */
 export function shownDigest(article: Article, analysis: ArticleAnalysis): string {
-  const { entities } = analysis;
-  const sequence = mentionSequence(analysis);
-  // Each entity's first mention in the body: the first of its in the sequence past the title.
-  const contexts: (string | null)[] = entities.map(() => null);
-  for (let i = 0; i < sequence.length; i += 3) {
-    const entity = sequence[i + 2]!;
-    if (sequence[i]! < article.bodyOffset || contexts[entity] !== null) continue;
-    const context = mentionContext(article.body, sequence[i]! - article.bodyOffset, sequence[i + 1]! - article.bodyOffset);
-    contexts[entity] = `${context.before}\u0001${context.match}\u0001${context.after}`;
-  }
-  // The sequence without its offsets, which any edit above a mention moves: entity and place (title or body).
-  const order = new Int32Array(sequence.length / 3);
-  for (let i = 0; i < order.length; i++) order[i] = sequence[3 * i]! < article.bodyOffset ? -1 - sequence[3 * i + 2]! : sequence[3 * i + 2]!;
+  const firsts = firstBodyMentions(article, analysis);
+  const contexts = analysis.entities.map((_, e) => {
+    if (firsts[2 * e]! < 0) return null;
+    const context = mentionContext(article.body, firsts[2 * e]! - article.bodyOffset, firsts[2 * e + 1]! - article.bodyOffset);
+    return `${context.before}\u0001${context.match}\u0001${context.after}`;
+  });
+  // The entities in the order of their first mentions in the body (the offsets themselves move with any edit above them).
+  const order = analysis.entities.map((_, e) => e).filter((e) => firsts[2 * e]! >= 0);
+  order.sort((a, b) => firsts[2 * a]! - firsts[2 * b]! || firsts[2 * a + 1]! - firsts[2 * b + 1]! || a - b);
   const shown = [
     article.title,
     article.date,
@@ -40,44 +39,96 @@ export function shownDigest(article: Article, analysis: ArticleAnalysis): string
     article.summary,
     article.overrides,
     analysis.topics,
-    entities.map((entity: ArticleEntity) => [entity.key, entity.name, entity.type, entity.slug, entity.aliases, entity.acronyms, entity.registered]),
-    contexts,
+    analysis.entities.map((entity, e) => [entity.key, entity.name, entity.type, entity.slug, entity.aliases, entity.acronyms, entity.registered, contexts[e]]),
+    order,
   ];
-  return createHash("sha256").update(JSON.stringify(shown)).update(order).digest("base64url").slice(0, 22);
+  return createHash("sha256").update(JSON.stringify(shown)).digest("base64url").slice(0, 22);
 }
 
-/**
- * Every mention of the article's entities in file order, three numbers each: start, end (file offsets)
- * and the entity's place in the analysis. Ties go to the shorter mention, then the earlier entity.
- */
-export function mentionSequence(analysis: ArticleAnalysis): number[] {
-  const triples: [number, number, number][] = [];
+/** Each entity's first mention in the body, two file offsets each (start, end), in the analysis' order; -1, -1 for none. */
+export function firstBodyMentions(article: Pick<Article, "bodyOffset">, analysis: ArticleAnalysis): Int32Array {
+  const firsts = new Int32Array(2 * analysis.entities.length);
   analysis.entities.forEach((entity, e) => {
-    const bounds = mentionBounds(entity);
-    for (let m = 0; m < bounds.length; m += 2) triples.push([bounds[m]!, bounds[m + 1]!, e]);
+    const { start, end } = mentionFacts(entity, article.bodyOffset);
+    firsts[2 * e] = start;
+    firsts[2 * e + 1] = end;
   });
-  triples.sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
-  return triples.flat();
+  return firsts;
+}
+
+/** How many times the article names each of its entities, in the analysis' order (title included, as the index counts). */
+export function mentionCounts(analysis: ArticleAnalysis): number[] {
+  return analysis.entities.map((entity) => mentionFacts(entity, 0).count);
 }
 
 /**
- * Each body link's place in the mention sequence: an edit that keeps the article's shown digest keeps its
- * mentions in the same order, so the same places give its links their new bounds (linksAtRanks).
+ * Each body link's entity: the one whose first mention in the body it is. An edit that keeps the article's
+ * shown digest keeps those entities and the order of their first mentions, so the same entities give its
+ * links their new bounds (linksOfEntities).
  */
-export function linkRanks(article: Pick<Article, "bodyOffset">, sequence: readonly number[], links: readonly BodyLink[]): number[] {
+export function linkEntities(article: Pick<Article, "bodyOffset">, analysis: ArticleAnalysis, links: readonly BodyLink[]): number[] {
+  const firsts = firstBodyMentions(article, analysis);
   return links.map((link) => {
-    for (let i = 0; i < sequence.length; i += 3) {
-      if (sequence[i] === link.start + article.bodyOffset && sequence[i + 1] === link.end + article.bodyOffset) return i / 3;
-    }
-    throw new Error(`internal error: a body link at ${link.start}-${link.end} is no mention of the article's entities`);
+    for (let e = 0; 2 * e < firsts.length; e++) if (firsts[2 * e] === link.start + article.bodyOffset && firsts[2 * e + 1] === link.end + article.bodyOffset) return e;
+    throw new Error(`internal error: a body link at ${link.start}-${link.end} is no entity's first mention in the body`);
   });
 }
 
-/** The links of the article's body after an edit, from the links before it and their places in the sequence. */
-export function linksAtRanks(article: Pick<Article, "bodyOffset">, sequence: readonly number[], before: readonly BodyLink[], ranks: readonly number[]): BodyLink[] {
+/** The links of the article's body after an edit, from the links before it and their entities (linkEntities). */
+export function linksOfEntities(article: Pick<Article, "bodyOffset">, analysis: ArticleAnalysis, before: readonly BodyLink[], entities: readonly number[]): BodyLink[] {
+  const firsts = firstBodyMentions(article, analysis);
   return before.map((link, i) => {
-    const at = 3 * ranks[i]!;
-    if (at + 1 >= sequence.length) throw new Error("internal error: a body link's mention is gone, although the article's shown digest is the same");
-    return { ...link, start: sequence[at]! - article.bodyOffset, end: sequence[at + 1]! - article.bodyOffset };
+    const e = entities[i]!;
+    if (2 * e >= firsts.length || firsts[2 * e]! < 0) throw new Error("internal error: a body link's entity is gone, although the article's shown digest is the same");
+    return { ...link, start: firsts[2 * e]! - article.bodyOffset, end: firsts[2 * e + 1]! - article.bodyOffset };
   });
+}
+
+/** What a build records of an article's mentions with its page, for countsHold. */
+export interface MentionTally {
+  /** Per entity of the analysis: how many times the article names it, and the key of the archive's entity it counts for. */
+  counts: number[];
+  keys: string[];
+  /** Per entity the article's page shows, in its order: the archive entity's key. */
+  shown: string[];
+}
+
+/**
+ * Whether an article whose shown digest is unchanged, now naming its entities `counts` times, still shows
+ * as it did everywhere but its own body: every entity keeps the name and the type its votes give it, and
+ * its page names the same entities three times or more (its JSON-LD's `about`). Returns the votes of the
+ * entities whose votes changed (to be kept for the next build), or null when something would show differently.
+ */
+export function countsHold(before: MentionTally, counts: readonly number[], analysis: ArticleAnalysis, votes: Readonly<Record<string, EntityVotes | null>>): Map<string, EntityVotes> | null {
+  const perEntity = (of: readonly number[]) => {
+    const totals = new Map<string, number>();
+    before.keys.forEach((key, e) => totals.set(key, (totals.get(key) ?? 0) + of[e]!));
+    return totals;
+  };
+  const was = perEntity(before.counts);
+  const now = perEntity(counts);
+  for (const key of before.shown) if ((was.get(key)! >= 3) !== (now.get(key)! >= 3)) return null;
+  // Each article entity votes for its name and type with its number of mentions (at least one).
+  const changed = new Map<string, EntityVotes>();
+  for (let e = 0; e < counts.length; e++) {
+    const delta = Math.max(1, counts[e]!) - Math.max(1, before.counts[e]!);
+    if (delta === 0) continue;
+    const key = before.keys[e]!;
+    const known = votes[key];
+    if (known === null) continue;
+    if (known === undefined) return null;
+    const updated = changed.get(key) ?? { names: known.names.map((name) => [...name]), types: known.types.map((type) => [...type]) };
+    const name = updated.names.find(([form]) => form === analysis.entities[e]!.name);
+    const type = updated.types.find(([kind]) => kind === analysis.entities[e]!.type);
+    if (!name || !type) return null;
+    name[1] += delta;
+    type[1] += delta;
+    changed.set(key, updated);
+  }
+  for (const [key, updated] of changed) {
+    const then = votedNameAndType(votes[key]!);
+    const next = votedNameAndType(updated);
+    if (then.name !== next.name || then.type !== next.type) return null;
+  }
+  return changed;
 }

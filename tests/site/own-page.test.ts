@@ -7,7 +7,8 @@ import { indexRegistry } from "../../src/nlp/canonical.js";
 import { analyseArticle, type ArticleAnalysis } from "../../src/nlp/extract.js";
 import { loadTagger } from "../../src/nlp/tagger/index.js";
 import { compileTaxonomy } from "../../src/nlp/topics.js";
-import { linkRanks, linksAtRanks, mentionSequence, shownDigest } from "../../src/site/own-page.js";
+import type { EntityVotes } from "../../src/index/archive-index.js";
+import { countsHold, linkEntities, linksOfEntities, mentionCounts, shownDigest, type MentionTally } from "../../src/site/own-page.js";
 
 const tagger = loadTagger();
 const registry = indexRegistry([]);
@@ -37,18 +38,20 @@ const digestOf = (body: string[], front?: Record<string, string>) => {
 describe("shownDigest", () => {
   const before = digestOf(BODY);
 
-  it("stays when the edit touches no mention's sentence and names no one", () => {
+  it("stays when the edit touches no first mention's sentence and names no one new", () => {
     // A typo fixed in the last paragraph, and a sentence added at the end: every mention moves or stays, none changes.
     expect(digestOf([...BODY.slice(0, 3), "The meeting ended late in the evening, officials said."])).toBe(before);
     expect(digestOf([...BODY, "It was the third such meeting this year."])).toBe(before);
     // Text added above every mention moves them all.
     expect(digestOf([BODY[0]!, "It was a long week.", ...BODY.slice(1)])).toBe(before);
+    // Another mention of a name it has: how many times it names an entity is checked apart (countsHold).
+    expect(digestOf([...BODY, "Brahimi left on Friday."])).toBe(before);
   });
 
   it("changes with anything another page shows", () => {
     const changed = {
       "a new name": digestOf([...BODY, "Officials in Paris welcomed the talks."]),
-      "another mention of a known name": digestOf([...BODY, "Brahimi left on Friday."]),
+      "a name's first mention moved to another sentence": digestOf([BODY[0]!, "Lakhdar Brahimi arrived on Wednesday.", ...BODY.slice(1)]),
       "the sentence around a first mention": digestOf([BODY[0]!, "United Nations envoy Lakhdar Brahimi met officials in Geneva on Thursday.", ...BODY.slice(2)]),
       "the title": digestOf(BODY, { title: "Envoy prepares the Geneva talks" }),
       "the summary": digestOf(BODY, { summary: "The envoy met officials on Thursday." }),
@@ -62,29 +65,64 @@ describe("shownDigest", () => {
 });
 
 describe("body links after an edit", () => {
-  it("land on the same mentions, moved by the text the edit added", () => {
+  it("land on the same entities' first mentions, moved by the text the edit added", () => {
     const { article, analysis } = analysed(BODY);
-    const sequence = mentionSequence(analysis);
     // Links on each entity's first mention in the body, as the article page makes them.
     const links = analysis.entities.flatMap((entity) => {
       const first = entity.mentions.find((mention) => mention.start >= article.bodyOffset);
       return first ? [{ start: first.start - article.bodyOffset, end: first.end - article.bodyOffset, url: `/entities/${entity.slug}/` }] : [];
     });
     expect(links.filter((link) => link.start > BODY[0]!.length).length).toBeGreaterThan(1);
-    const ranks = linkRanks(article, sequence, links);
+    const entities = linkEntities(article, analysis, links);
 
-    const edited = analysed([BODY[0]!, "It was a long week.", ...BODY.slice(1)]);
-    const moved = linksAtRanks(edited.article, mentionSequence(edited.analysis), links, ranks);
+    const added = "It was a long week.";
+    const edited = analysed([BODY[0]!, added, ...BODY.slice(1), "Brahimi left on Friday."]);
+    const moved = linksOfEntities(edited.article, edited.analysis, links, entities);
     for (const [i, link] of moved.entries()) {
       expect(link.url).toBe(links[i]!.url);
       expect(edited.article.body.slice(link.start, link.end)).toBe(article.body.slice(links[i]!.start, links[i]!.end));
       // The dateline's mention stays where it was; the ones after the added paragraph move by its length.
-      expect(link.start).toBe(links[i]!.start + (links[i]!.start > BODY[0]!.length ? "It was a long week.\n\n".length : 0));
+      expect(link.start).toBe(links[i]!.start + (links[i]!.start > BODY[0]!.length ? `${added}\n\n`.length : 0));
     }
   });
 
-  it("a link on no mention is an internal error, not a silent miss", () => {
+  it("a link on no entity's first mention is an internal error, not a silent miss", () => {
     const { article, analysis } = analysed(BODY);
-    expect(() => linkRanks(article, mentionSequence(analysis), [{ start: 0, end: 3, url: "/x/" }])).toThrow(/no mention/);
+    expect(() => linkEntities(article, analysis, [{ start: 0, end: 3, url: "/x/" }])).toThrow(/first mention/);
+  });
+});
+
+describe("countsHold: an entity named more or fewer times", () => {
+  const { analysis } = analysed(BODY);
+  const brahimi = analysis.entities.findIndex((entity) => entity.name.includes("Brahimi"));
+  const name = analysis.entities[brahimi]!.name;
+  const keys = analysis.entities.map((entity) => entity.key);
+  // Brahimi named five times, then six: its page names it three times or more either way.
+  const counts = mentionCounts(analysis).map((count, e) => (e === brahimi ? 5 : count));
+  const more = counts.map((count, e) => (e === brahimi ? 6 : count));
+  const tally: MentionTally = { counts, keys, shown: keys };
+  const votesFor = (names: [string, number, number][]): Record<string, EntityVotes | null> => ({
+    ...Object.fromEntries(analysis.entities.map((entity) => [entity.key, { names: [[entity.name, 5, 0]], types: [[entity.type, 5]] } as EntityVotes])),
+    [keys[brahimi]!]: { names, types: [["person", 9]] },
+  });
+
+  it("holds while the entity's name and type keep their votes' lead, and gives the new votes", () => {
+    expect(brahimi).toBeGreaterThanOrEqual(0);
+    const held = countsHold(tally, more, analysis, votesFor([[name, 6, 3], ["BRAHIMI", 2, 1]]));
+    expect(held?.get(keys[brahimi]!)).toEqual({ names: [[name, 7, 3], ["BRAHIMI", 2, 1]], types: [["person", 10]] });
+    // Named fewer times, by one: the form it uses still leads.
+    expect(countsHold({ ...tally, counts: more }, counts, analysis, votesFor([[name, 6, 3], ["Brahimi Lakhdar", 4, 1]]))?.get(keys[brahimi]!)?.names[0]).toEqual([name, 5, 3]);
+  });
+
+  it("fails when another name form would win, or the article's page would name it three times or more where it did not", () => {
+    // Named once fewer, the form it uses ties with another, which the older article used: that one wins.
+    expect(countsHold({ ...tally, counts: more }, counts, analysis, votesFor([[name, 6, 3], ["Brahimi Lakhdar", 5, 9]]))).toBeNull();
+    const twice = counts.map((count, e) => (e === brahimi ? 2 : count));
+    const thrice = counts.map((count, e) => (e === brahimi ? 3 : count));
+    expect(countsHold({ ...tally, counts: twice }, thrice, analysis, votesFor([[name, 60, 3]]))).toBeNull();
+  });
+
+  it("leaves a registered entity alone: the registry names it", () => {
+    expect(countsHold(tally, more, analysis, { ...votesFor([]), [keys[brahimi]!]: null })?.size).toBe(0);
   });
 });
