@@ -27,9 +27,9 @@ import { WorkerPool } from "./render/pool.js";
 import { outputPathOf, scanTemplates, type TemplateSet, type TemplateSpec } from "./render/templates.js";
 import { apiFiles } from "./site/api.js";
 import { atomFeeds, jsonFeed, type KeyedFile, type OutputFile, type ReusedFile, type ReuseFile } from "./site/feeds.js";
-import { buildPages, eachPage, PAGE_LISTS, pageCounts, pagesIn, type PageContext, type SitePages } from "./site/pages.js";
+import { buildPages, eachPage, jsonLdWithAbout, PAGE_LISTS, pageCounts, pagesIn, type PageContext, type SitePages } from "./site/pages.js";
 import { newsSitemap, robotsTxt, SitemapCollector, SITEMAP_LIMIT } from "./site/sitemap.js";
-import { countsHold, linksOfEntities, mentionCounts, shownDigest, type MentionTally } from "./site/own-page.js";
+import { aboutFlags, countsHold, linksOfEntities, mentionCounts, shownDigest, type MentionTally } from "./site/own-page.js";
 import { SEARCH_BUNDLE_DIR, searchBundleFiles, searchBundles, searchIndexFiles } from "./site/search-index.js";
 import { locate, type SiteLocation } from "./site/urls.js";
 
@@ -375,6 +375,14 @@ async function ownPagesEdit(edit: OwnPagesEdit): Promise<BuildResult | null> {
           const held = countsHold(stored.facts.tally, counts, analysis!, { ...record.votes, ...Object.fromEntries(votes) });
           if (!held) return null;
           for (const [key, updated] of held) votes.set(key, updated);
+          // Its JSON-LD's `about` (entities named three times or more) made again where the numbers cross three.
+          const about = aboutFlags(stored.facts.tally, counts);
+          const aboutBefore = aboutFlags(stored.facts.tally, stored.facts.tally.counts);
+          if (about.some((flag, i) => flag !== aboutBefore[i])) {
+            const jsonLd = typeof stored.page.jsonLd === "string" ? jsonLdWithAbout(stored.page.jsonLd, about) : null;
+            if (jsonLd === null) return null;
+            stored.page.jsonLd = jsonLd;
+          }
         }
         const links = linksOfEntities(article, analysis!, before, stored.facts.links);
         own.html = bodyToken(article, links);

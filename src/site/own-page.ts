@@ -14,7 +14,8 @@ import { mentionContext } from "./context.js";
  * (which weighs on the entity's name and type across the archive: see countsHold). An edit that changes
  * none but the last (a typo fixed, a sentence added that names no one new) changes the article's own page
  * and its search bundle, and no other page unless it changes an entity's name or type: a build after it
- * need not index the archive or plan any other page (build.ts, `ownPagesEdit`).
+ * need not index the archive or plan any other page (build.ts, `ownPagesEdit`). The article's own page
+ * shows the numbers too, in its JSON-LD (aboutFlags).
  *
  * The shown digest is a hash of all of those but the numbers of mentions.
  */
@@ -94,21 +95,22 @@ export interface MentionTally {
 }
 
 /**
- * Whether an article whose shown digest is unchanged, now naming its entities `counts` times, still shows
- * as it did everywhere but its own body: every entity keeps the name and the type its votes give it, and
- * its page names the same entities three times or more (its JSON-LD's `about`). Returns the votes of the
- * entities whose votes changed (to be kept for the next build), or null when something would show differently.
+ * For each entity the article's page shows, whether the article names it three times or more (its JSON-LD's
+ * `about`), with these numbers of mentions: an entity the archive knows as one counts all its article entities.
+ */
+export function aboutFlags(tally: MentionTally, counts: readonly number[]): boolean[] {
+  const totals = new Map<string, number>();
+  tally.keys.forEach((key, e) => totals.set(key, (totals.get(key) ?? 0) + counts[e]!));
+  return tally.shown.map((key) => (totals.get(key) ?? 0) >= 3);
+}
+
+/**
+ * Whether an article whose shown digest is unchanged, now naming its entities `counts` times, leaves every
+ * entity the name and the type its votes give it (each article entity votes for its name and type with its
+ * number of mentions, at least one). Returns the votes of the entities whose votes changed (to be kept for
+ * the next build), or null when an entity would be named or typed differently.
  */
 export function countsHold(before: MentionTally, counts: readonly number[], analysis: ArticleAnalysis, votes: Readonly<Record<string, EntityVotes | null>>): Map<string, EntityVotes> | null {
-  const perEntity = (of: readonly number[]) => {
-    const totals = new Map<string, number>();
-    before.keys.forEach((key, e) => totals.set(key, (totals.get(key) ?? 0) + of[e]!));
-    return totals;
-  };
-  const was = perEntity(before.counts);
-  const now = perEntity(counts);
-  for (const key of before.shown) if ((was.get(key)! >= 3) !== (now.get(key)! >= 3)) return null;
-  // Each article entity votes for its name and type with its number of mentions (at least one).
   const changed = new Map<string, EntityVotes>();
   for (let e = 0; e < counts.length; e++) {
     const delta = Math.max(1, counts[e]!) - Math.max(1, before.counts[e]!);

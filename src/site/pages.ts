@@ -875,6 +875,23 @@ function newsArticleJsonLd(a: Article, things: string[], about: string[], site: 
   return parts.join("");
 }
 
+/**
+ * An article's JSON-LD, as its page has it, with its `about` made again: the entities of its `mentions` whose
+ * flag is set, in their order (see newsArticleJsonLd), for an edit that changed only how many times the
+ * article names them. Null when its `mentions` are not as many as the flags.
+ */
+export function jsonLdWithAbout(jsonLd: string, about: readonly boolean[]): string | null {
+  // (Both keys can stand only where the JSON-LD's own structure puts them: any quote in a text is escaped.)
+  const mentionsAt = jsonLd.lastIndexOf(`,"mentions":[`);
+  if (mentionsAt < 0) return null;
+  const aboutAt = jsonLd.lastIndexOf(`,"about":[`, mentionsAt);
+  const things = (JSON.parse(jsonLd) as { mentions?: unknown }).mentions;
+  if (!Array.isArray(things) || things.length !== about.length) return null;
+  const texts = things.map((thing) => scriptSafe(JSON.stringify(thing)));
+  const chosen = texts.filter((_, i) => about[i]);
+  return `${jsonLd.slice(0, aboutAt >= 0 ? aboutAt : mentionsAt)}${chosen.length > 0 ? `,"about":[${chosen.join(",")}]` : ""},"mentions":[${texts.join(",")}]}`;
+}
+
 /** The site's own parts of every article's JSON-LD, as JSON: its language, and itself as publisher. */
 interface SiteJsonLd {
   language: string;

@@ -8,7 +8,8 @@ import { analyseArticle, type ArticleAnalysis } from "../../src/nlp/extract.js";
 import { loadTagger } from "../../src/nlp/tagger/index.js";
 import { compileTaxonomy } from "../../src/nlp/topics.js";
 import type { EntityVotes } from "../../src/index/archive-index.js";
-import { countsHold, linkEntities, linksOfEntities, mentionCounts, shownDigest, type MentionTally } from "../../src/site/own-page.js";
+import { aboutFlags, countsHold, linkEntities, linksOfEntities, mentionCounts, shownDigest, type MentionTally } from "../../src/site/own-page.js";
+import { jsonLdWithAbout } from "../../src/site/pages.js";
 
 const tagger = loadTagger();
 const registry = indexRegistry([]);
@@ -114,15 +115,38 @@ describe("countsHold: an entity named more or fewer times", () => {
     expect(countsHold({ ...tally, counts: more }, counts, analysis, votesFor([[name, 6, 3], ["Brahimi Lakhdar", 4, 1]]))?.get(keys[brahimi]!)?.names[0]).toEqual([name, 5, 3]);
   });
 
-  it("fails when another name form would win, or the article's page would name it three times or more where it did not", () => {
+  it("fails when another name form would win", () => {
     // Named once fewer, the form it uses ties with another, which the older article used: that one wins.
     expect(countsHold({ ...tally, counts: more }, counts, analysis, votesFor([[name, 6, 3], ["Brahimi Lakhdar", 5, 9]]))).toBeNull();
+  });
+
+  it("aboutFlags: the entities the page names three times or more, an entity the archive knows as one counted whole", () => {
     const twice = counts.map((count, e) => (e === brahimi ? 2 : count));
-    const thrice = counts.map((count, e) => (e === brahimi ? 3 : count));
-    expect(countsHold({ ...tally, counts: twice }, thrice, analysis, votesFor([[name, 60, 3]]))).toBeNull();
+    expect(aboutFlags(tally, twice)[brahimi]).toBe(false);
+    expect(aboutFlags(tally, more)[brahimi]).toBe(true);
+    // Two article entities counted as one archive entity: 2 + 1 mentions.
+    const merged: MentionTally = { counts: [2, 1], keys: ["a", "a"], shown: ["a"] };
+    expect(aboutFlags(merged, merged.counts)).toEqual([true]);
   });
 
   it("leaves a registered entity alone: the registry names it", () => {
     expect(countsHold(tally, more, analysis, { ...votesFor([]), [keys[brahimi]!]: null })?.size).toBe(0);
+  });
+});
+
+describe("jsonLdWithAbout", () => {
+  const thing = (name: string) => ({ "@type": "Person", name, url: `https://example.org/entities/${name.toLowerCase()}/` });
+  const head = `{"@context":"https://schema.org","@type":"NewsArticle","headline":"A \\"mentions\\": headline"`;
+  const ld = (about: string[], mentions: string[]) => `${head}${about.length > 0 ? `,"about":[${about.map((n) => JSON.stringify(thing(n))).join(",")}]` : ""},"mentions":[${mentions.map((n) => JSON.stringify(thing(n))).join(",")}]}`;
+
+  it("makes `about` again from `mentions`, keeping all the rest as it was", () => {
+    expect(jsonLdWithAbout(ld([], ["Ann", "Bo"]), [false, true])).toBe(ld(["Bo"], ["Ann", "Bo"]));
+    expect(jsonLdWithAbout(ld(["Ann", "Bo"], ["Ann", "Bo"]), [true, false])).toBe(ld(["Ann"], ["Ann", "Bo"]));
+    expect(jsonLdWithAbout(ld(["Bo"], ["Ann", "Bo"]), [false, false])).toBe(ld([], ["Ann", "Bo"]));
+    expect(JSON.parse(jsonLdWithAbout(ld([], ["Ann"]), [true])!)).toEqual(JSON.parse(ld(["Ann"], ["Ann"])));
+  });
+
+  it("refuses flags that are not one per entity it mentions", () => {
+    expect(jsonLdWithAbout(ld([], ["Ann", "Bo"]), [true])).toBeNull();
   });
 });
