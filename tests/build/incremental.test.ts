@@ -20,6 +20,35 @@ const SEEDS = (process.env.GAZETTE_DIFF_SEEDS ?? "1,2").split(",").map(Number);
 const STEPS = Number(process.env.GAZETTE_DIFF_STEPS ?? 6);
 
 let work: Awaited<ReturnType<typeof scratch>>;
+
+/**
+ * A project of the given stories (article i is `story(i)`), with its build: `build --incremental` of it into
+ * one folder, checked against a clean build into an empty folder from an empty cache; it returns the
+ * incremental build's messages.
+ */
+async function editedProject(name: string, texts: { title: string; paragraphs: string[] }[], env: Record<string, string> = {}) {
+  const project = path.join(work.dir, name);
+  await makeProject(project, texts);
+  const out = path.join(work.dir, `${name}-out`);
+  const clean = path.join(work.dir, `${name}-clean`);
+  const cache = path.join(work.dir, `${name}-cache`);
+  const build = async (what: string): Promise<string> => {
+    const inc = await gazette(["build", "--incremental", "--content", "content", "--out", out], { cwd: project, env: { GAZETTE_CACHE: cache, ...env } });
+    expect(inc.code, `${what}\n${inc.stderr}`).toBe(0);
+    await rm(clean, { recursive: true, force: true });
+    const full = await gazette(["build", "--content", "content", "--out", clean], { cwd: project, env: { GAZETTE_CACHE: `${cache}-clean` } });
+    expect(full.code, full.stderr).toBe(0);
+    expect(differences(await snapshot(out), await snapshot(clean)), what).toEqual([]);
+    return inc.stderr;
+  };
+  const story = (i: number) => path.join(project, "content", "articles", "1996", dateOf(i).slice(5, 7), `${slugOf(texts[i]!.title)}.md`);
+  return { project, out, cache, build, story };
+}
+
+/** Changes a file's text. */
+async function edit(file: string, change: (text: string) => string): Promise<void> {
+  await writeFile(file, change(await readFile(file, "utf8")));
+}
 beforeAll(async () => {
   work = await scratch("gazette-diff-");
 });
@@ -214,24 +243,10 @@ describe("build --incremental equals a clean build", () => {
 
   it("a page whose inputs' key is unchanged is the page that would be made: every kind of edit, each such page checked", { timeout: 600_000 }, async () => {
     const texts = await corpusTexts(8);
-    const project = path.join(work.dir, "keys");
-    await makeProject(project, texts);
-    const out = path.join(work.dir, "keys-out");
-    const clean = path.join(work.dir, "keys-clean");
     // The build makes the pages it would reuse, and fails if one of them came out different.
-    const env = { GAZETTE_CACHE: path.join(work.dir, "keys-cache"), GAZETTE_VERIFY_REUSE: "1" };
-    const build = async (what: string) => {
-      const inc = await gazette(["build", "--incremental", "--content", "content", "--out", out], { cwd: project, env });
-      expect(inc.code, `${what}\n${inc.stderr}`).toBe(0);
-      await rm(clean, { recursive: true, force: true });
-      const full = await gazette(["build", "--content", "content", "--out", clean], { cwd: project, env: { GAZETTE_CACHE: path.join(work.dir, "keys-cache-clean") } });
-      expect(full.code, full.stderr).toBe(0);
-      expect(differences(await snapshot(out), await snapshot(clean)), what).toEqual([]);
-    };
+    const { project, out, build, story } = await editedProject("keys", texts, { GAZETTE_VERIFY_REUSE: "1" });
     await build("first build");
     const content = (file: string) => path.join(project, "content", file);
-    const story = (i: number) => path.join(project, "content", "articles", "1996", dateOf(i).slice(5, 7), `${slugOf(texts[i]!.title)}.md`);
-    const edit = async (file: string, change: (text: string) => string) => writeFile(file, change(await readFile(file, "utf8")));
 
     await edit(content("topics.yml"), (text) => `${text}\n- code: medtop:99000001\n  label: test topic on said\n  keywords: [said]\n  min_score: 1\n`);
     await build("a topic most articles join");
@@ -255,22 +270,11 @@ describe("build --incremental equals a clean build", () => {
 
   it("an edit that changes an article's own page alone is built from the record of its page, and comes out as a clean build", { timeout: 600_000 }, async () => {
     const texts = await corpusTexts(8);
-    const project = path.join(work.dir, "own-pages");
-    await makeProject(project, texts);
-    const out = path.join(work.dir, "own-pages-out");
-    const clean = path.join(work.dir, "own-pages-clean");
-    const cache = path.join(work.dir, "own-pages-cache");
+    const { project, cache, build: buildAndCompare, story } = await editedProject("own-pages", texts);
     const build = async (what: string, editedPagesOnly: boolean) => {
-      const inc = await gazette(["build", "--incremental", "--content", "content", "--out", out], { cwd: project, env: { GAZETTE_CACHE: cache } });
-      expect(inc.code, `${what}\n${inc.stderr}`).toBe(0);
-      expect(inc.stderr.includes("edited articles' pages only"), `${what}: ${inc.stderr}`).toBe(editedPagesOnly);
-      await rm(clean, { recursive: true, force: true });
-      const full = await gazette(["build", "--content", "content", "--out", clean], { cwd: project, env: { GAZETTE_CACHE: path.join(work.dir, "own-pages-cache-clean") } });
-      expect(full.code, full.stderr).toBe(0);
-      expect(differences(await snapshot(out), await snapshot(clean)), what).toEqual([]);
+      const stderr = await buildAndCompare(what);
+      expect(stderr.includes("edited articles' pages only"), `${what}: ${stderr}`).toBe(editedPagesOnly);
     };
-    const story = (i: number) => path.join(project, "content", "articles", "1996", dateOf(i).slice(5, 7), `${slugOf(texts[i]!.title)}.md`);
-    const edit = async (file: string, change: (text: string) => string) => writeFile(file, change(await readFile(file, "utf8")));
     const addSentence = (sentence: string) => (text: string) => `${text.trimEnd()}\n\n${sentence}\n`;
     // A story that names one person twice: named a third time, he joins its JSON-LD's `about`.
     const envoy = await writeArticle(
