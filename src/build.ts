@@ -245,6 +245,7 @@ interface OwnPagesEdit {
   content: InputFolder;
   /** The record's fingerprint for these settings files (the build's other inputs are known by now). */
   fingerprint: (settingsText: SettingsText) => string;
+  templateSet: TemplateSet;
   /** Starts the render workers' setup, for the site's settings. */
   prepareRendering: (site: SiteConfig) => ReturnType<typeof prepareRendering>;
   state: OutputState;
@@ -271,7 +272,7 @@ interface OwnPagesEdit {
  * Only for a folder no Eleventy template renders into (a newsroom's template may show anything of any article).
  */
 async function ownPagesEdit(edit: OwnPagesEdit): Promise<BuildResult | null> {
-  const { contentDir, old, record, content, state, pool, stage, timings } = edit;
+  const { contentDir, old, record, content, templateSet, state, pool, stage, timings } = edit;
   if (!old.keys || old.eleventy) return null;
   // The article files, against the record: the same files, the changed ones few.
   const prefix = `${ARTICLES_DIR}/`;
@@ -292,8 +293,9 @@ async function ownPagesEdit(edit: OwnPagesEdit): Promise<BuildResult | null> {
   stage("load", `${suspects.length} files`);
   const settings = await readSettingsCached(contentDir, cacheDirectory(), await codeFingerprint());
   if ("issues" in settings || edit.fingerprint(settings.settingsText) !== record.fingerprint) return null;
+  const contentRoot = path.resolve(contentDir);
   const read = (source: string): Article | null => {
-    const file = path.join(path.resolve(contentDir), ...source.split("/"));
+    const file = path.join(contentRoot, ...source.split("/"));
     const name = displayPath(file);
     let bytes: Buffer;
     try {
@@ -361,7 +363,7 @@ async function ownPagesEdit(edit: OwnPagesEdit): Promise<BuildResult | null> {
   try {
     if (edited.length > 0) {
       stage("render", `${edited.length} pages`);
-      const { templateSet, globals, fast } = await renderSetup!;
+      const { globals, fast } = await renderSetup!;
       const template = fast.find((spec) => spec.list === "article");
       const baseKey = await pageBaseKey(templateSet, globals);
       if (!template || fast.length !== templateSet.templates.length || old.keys.base !== sha(baseKey) || !store) return null;
@@ -439,7 +441,7 @@ async function ownPagesEdit(edit: OwnPagesEdit): Promise<BuildResult | null> {
           files[file.path] = before.get(file.path)!;
           continue;
         }
-        const hash = `T${sha(file.content)}`;
+        const hash = dataFileHash(file.content);
         files[file.path] = hash;
         if (before.get(file.path) !== hash) texts.push(file);
       }
@@ -560,6 +562,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         record: old!.pages,
         content: inputs.folders[0]!,
         fingerprint: pagesFingerprintOf,
+        templateSet,
         prepareRendering: (site) => prepareRendering(pool, templateSet, site, options),
         state,
         pool,
@@ -636,7 +639,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const planFile = (file: OutputFile | KeyedFile | ReusedFile) => {
       if ("key" in file) keys[file.path] = file.key;
       if ("reused" in file) return void plan.set(file.path, { kind: "kept", hash: old!.files[file.path]! });
-      const hash = `T${sha(file.content)}`;
+      const hash = dataFileHash(file.content);
       plan.set(file.path, { kind: "text", hash, content: file.content });
       madeAsBefore(file.path, hash);
     };
@@ -873,6 +876,11 @@ function result(archive: Archive, index: ArchiveIndex, pages: number, files: num
   };
 }
 
+/** A data file's entry in the manifest: the hash of its bytes, marked apart from pages' and copies'. */
+function dataFileHash(content: string | Uint8Array): string {
+  return `T${sha(content)}`;
+}
+
 /** The hash of the parts' bytes one after another (strings as UTF-8). */
 function sha(...parts: (string | Uint8Array)[]): string {
   const hash = createHash("sha256");
@@ -895,16 +903,16 @@ function sha(...parts: (string | Uint8Array)[]): string {
  * loads Nunjucks and remark and compiles the templates while this thread
  * extracts and indexes, which took this thread ~0.35 s after an edit.
  */
-async function prepareRendering(pool: WorkerPool, templateSet: TemplateSet, site: SiteConfig, options: BuildOptions): Promise<{ templateSet: TemplateSet; globals: Globals; fast: TemplateSpec[] }> {
+async function prepareRendering(pool: WorkerPool, templateSet: TemplateSet, site: SiteConfig, options: BuildOptions): Promise<{ globals: Globals; fast: TemplateSpec[] }> {
   const templatesDir = templateSet.dir;
   const location = siteLocation(site, options);
   const globals: Globals = { gazette: { site, prefix: location.pathPrefix, baseUrl: location.baseUrl } };
-  if (process.env.GAZETTE_RENDERER === "eleventy") return { templateSet, globals, fast: [] };
+  if (process.env.GAZETTE_RENDERER === "eleventy") return { globals, fast: [] };
   const lists = new Set<string>(PAGE_LISTS);
   const candidates = templateSet.templates.filter((t) => t.list !== null && lists.has(t.list));
   pool.setup({ type: "setup-render", templatesDir, templates: candidates, globals });
   const compiled = new Set(await pool.run<string[]>({ type: "rendered-templates" }));
-  return { templateSet, globals, fast: templateSet.templates.filter((t) => compiled.has(t.name)) };
+  return { globals, fast: templateSet.templates.filter((t) => compiled.has(t.name)) };
 }
 
 /** Where the site lives: the address and path prefix given to the build, else the site's settings. */

@@ -85,18 +85,6 @@ export class PackedEntity implements ArticleEntity {
     return { count: this.#count, start: -1, end: -1 };
   }
 
-  /** See mentionBounds. */
-  bounds(): number[] {
-    if (this.#mentions) return boundsOf(this.#mentions);
-    const bounds: number[] = [];
-    for (let m = 0, at = this.#at; m < this.#count; m++, at += 2) {
-      const start = this.#packed[at] as number;
-      const next = this.#packed[at + 1]!;
-      bounds.push(start, typeof next === "number" ? next : start + next.length);
-    }
-    return bounds;
-  }
-
   /** As plain data, like any other article entity. */
   toJSON(): ArticleEntity {
     const { key, name, type, slug, aliases, mentions, acronyms, registered } = this;
@@ -117,15 +105,6 @@ export function articleText(article: MentionSource, start: number, end: number):
 /** How many times an article names an entity, and its first mention at or after a file offset (the body's start, say). */
 export function mentionFacts(entity: ArticleEntity, offset: number): MentionFacts {
   return entity instanceof PackedEntity ? entity.factsFrom(offset) : factsOf(entity.mentions, offset);
-}
-
-/** Each mention's file offsets, start then end, in the entity's order; read without making the mentions where they are held packed. */
-export function mentionBounds(entity: ArticleEntity): number[] {
-  return entity instanceof PackedEntity ? entity.bounds() : boundsOf(entity.mentions);
-}
-
-function boundsOf(mentions: readonly Mention[]): number[] {
-  return mentions.flatMap((mention) => [mention.start, mention.end]);
 }
 
 function factsOf(mentions: readonly Mention[], offset: number): MentionFacts {

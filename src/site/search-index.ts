@@ -81,8 +81,8 @@ export async function searchIndexFiles(
   const base = await bundleKeyBase(site);
   for (const name of newestFirst) keys.set(name, bundleKey(base, articlesOf.get(name)!));
   const bundles = new Map<string, OutputFile[]>();
-  // Bundles the output already has whole: their files' paths.
-  const reused = new Map<string, string[]>();
+  // Bundles the output already has whole.
+  const reused = new Map<string, ReusedFile[]>();
   // (Started by indexBundle, if a bundle needs it: typed here so the compiler does not take it for null below.)
   let pagefind = null as PagefindRunner | null;
   // Indexing a small part of the archive (as after an edit), Pagefind yields the CPU to the build's own thread,
@@ -95,8 +95,7 @@ export async function searchIndexFiles(
   const background = toIndex <= BACKGROUND_INDEX_SHARE * index.articles.length;
   const indexBundle = async (name: string) => {
     pagefind ??= options.thread ? new PagefindThread(background) : new PagefindHere();
-    const articles = articlesOf.get(name)!.map(({ url, title, date, body }) => ({ url, title, date, body }));
-    const bundle = await pagefind.bundle(articles, site.language);
+    const bundle = await pagefind.bundle(articlesOf.get(name)!.map(searchArticle), site.language);
     await cache.write(keys.get(name)!, bundle).catch(() => undefined);
     bundles.set(name, bundle);
   };
@@ -112,9 +111,9 @@ export async function searchIndexFiles(
     for (const [i, name] of newestFirst.entries()) {
       if (!cached[i]) continue;
       const key = keys.get(name)!;
-      const paths = options.reuse ? await cache.paths(key) : null;
-      if (paths?.every((file) => options.reuse!(`${SEARCH_BUNDLE_DIR}/${name}/${file}`, key))) {
-        reused.set(name, paths);
+      const kept = options.reuse ? await reusedBundle(cache, name, key, options.reuse) : null;
+      if (kept) {
+        reused.set(name, kept);
         continue;
       }
       const bundle = await cache.read(key);
@@ -126,12 +125,7 @@ export async function searchIndexFiles(
   } finally {
     await pagefind?.close();
   }
-  for (const name of newestFirst) {
-    const key = keys.get(name)!;
-    const kept = reused.get(name);
-    if (kept) for (const file of kept) files.push({ path: `${SEARCH_BUNDLE_DIR}/${name}/${file}`, key, reused: true });
-    else for (const file of bundles.get(name)!) files.push({ path: `${SEARCH_BUNDLE_DIR}/${name}/${file.path}`, content: file.content, key });
-  }
+  for (const name of newestFirst) files.push(...(reused.get(name) ?? bundleFiles(name, keys.get(name)!, bundles.get(name)!)));
   await cache.prune().catch(() => undefined);
   return files;
 }
@@ -144,19 +138,36 @@ export async function searchIndexFiles(
 export async function searchBundleFiles(name: string, articles: readonly Article[], site: Pick<SiteConfig, "language">, reuse?: ReuseFile): Promise<(KeyedFile | ReusedFile)[]> {
   const key = bundleKey(await bundleKeyBase(site), articles);
   const cache = new BundleCache(cacheDirectory());
-  const paths = reuse ? await cache.paths(key) : null;
-  if (paths?.every((file) => reuse!(`${SEARCH_BUNDLE_DIR}/${name}/${file}`, key))) return paths.map((file) => ({ path: `${SEARCH_BUNDLE_DIR}/${name}/${file}`, key, reused: true }));
+  const kept = reuse ? await reusedBundle(cache, name, key, reuse) : null;
+  if (kept) return kept;
   let bundle = await cache.read(key);
   if (!bundle) {
     const pagefind = new PagefindThread(false);
     try {
-      bundle = await pagefind.bundle(articles.map(({ url, title, date, body }) => ({ url, title, date, body })), site.language);
+      bundle = await pagefind.bundle(articles.map(searchArticle), site.language);
     } finally {
       await pagefind.close();
     }
     await cache.write(key, bundle).catch(() => undefined);
   }
+  return bundleFiles(name, key, bundle);
+}
+
+/** A bundle as files the output already has under its key, or null when it does not have them all. */
+async function reusedBundle(cache: BundleCache, name: string, key: string, reuse: ReuseFile): Promise<ReusedFile[] | null> {
+  const paths = await cache.paths(key);
+  if (!paths?.every((file) => reuse(`${SEARCH_BUNDLE_DIR}/${name}/${file}`, key))) return null;
+  return paths.map((file) => ({ path: `${SEARCH_BUNDLE_DIR}/${name}/${file}`, key, reused: true }));
+}
+
+/** A bundle's files as output files under the bundle's folder. */
+function bundleFiles(name: string, key: string, bundle: OutputFile[]): KeyedFile[] {
   return bundle.map((file) => ({ path: `${SEARCH_BUNDLE_DIR}/${name}/${file.path}`, content: file.content, key }));
+}
+
+/** What Pagefind is given of an article. */
+function searchArticle({ url, title, date, body }: SearchArticle): SearchArticle {
+  return { url, title, date, body };
 }
 
 /** What every bundle's key starts with: Pagefind's version, Gazette's code and the site's language. */
