@@ -17,27 +17,34 @@ export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.
 /**
  * A fingerprint of the tagger: its model files and compiled code. Cached spans
  * are only reused by the tagger that made them, so a retrained model or a
- * changed tagger never serves stale results.
+ * changed tagger never serves stale results. Worked out once a process, like
+ * codeFingerprint: the process tags with the model it loaded once (loadTagger),
+ * and a build asked for it four times, hashing the 4.7 MB model each time.
  */
-export async function taggerFingerprint(): Promise<string> {
-  const hash = createHash("sha256");
-  for (const dir of [path.join(PACKAGE_ROOT, "src", "nlp", "tagger", "model"), path.join(PACKAGE_ROOT, "dist", "nlp", "tagger")]) {
-    let names: string[] = [];
-    try {
-      names = (await readdir(dir)).filter((name) => !name.endsWith(".map")).sort();
-    } catch {
-      continue;
-    }
-    for (const name of names) {
+export function taggerFingerprint(): Promise<string> {
+  taggerFingerprintMemo ??= (async () => {
+    const hash = createHash("sha256");
+    for (const dir of [path.join(PACKAGE_ROOT, "src", "nlp", "tagger", "model"), path.join(PACKAGE_ROOT, "dist", "nlp", "tagger")]) {
+      let names: string[] = [];
       try {
-        hash.update(name).update(await readFile(path.join(dir, name)));
+        names = (await readdir(dir)).filter((name) => !name.endsWith(".map")).sort();
       } catch {
-        // a sub-folder: not part of the model
+        continue;
+      }
+      for (const name of names) {
+        try {
+          hash.update(name).update(await readFile(path.join(dir, name)));
+        } catch {
+          // a sub-folder: not part of the model
+        }
       }
     }
-  }
-  return hash.digest("hex").slice(0, 16);
+    return hash.digest("hex").slice(0, 16);
+  })();
+  return taggerFingerprintMemo;
 }
+
+let taggerFingerprintMemo: Promise<string> | undefined;
 
 /**
  * Tagger spans by text hash, in one cache file per tagger fingerprint, stored
