@@ -582,7 +582,10 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     // process while the workers extract, instead of after them with both workers idle (~14 s of CPU at 10k).
     // A bundle's key holds all it is made from (not the pages' templates and settings): its files are trusted by it alone.
     const newestArticles = [...archive.articles].sort(newestFirst);
-    const search = searchIndexFiles({ articles: newestArticles.map((article) => ({ article })) }, archive.site, { thread: true, reuse: reuseIn(old?.keys?.files ?? null) });
+    // Once every page is planned, the build waits for the search bundles: they then get a second Pagefind lane.
+    let pagesPlanned = () => {};
+    const buildDone = new Promise<void>((resolve) => (pagesPlanned = resolve));
+    const search = searchIndexFiles({ articles: newestArticles.map((article) => ({ article })) }, archive.site, { thread: true, reuse: reuseIn(old?.keys?.files ?? null), buildDone });
     search.catch(() => undefined);
     // The page templates are compiled in a worker meanwhile too (see prepareRendering).
     const renderSetup = prepareRendering(pool, templateSet, archive.site, options);
@@ -777,6 +780,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     // The Pagefind search bundles, made from the articles themselves (site/search-index.ts): planned like any other file.
     // (Its files are all under pagefind/, where no page is.)
     const searchWait = performance.now();
+    pagesPlanned();
     const searchFiles = await search;
     // Pagefind works beside the build: what is left of it when the pages are planned is part of "render", shown apart.
     timings["search (waited for, during render)"] = Math.round(performance.now() - searchWait);

@@ -193,6 +193,19 @@ describe("searchIndexFiles", () => {
       expect(bytes(fourth)).toEqual(bytes(first));
     }));
 
+  it("makes the same bundles when a second Pagefind process shares them once the build is done", async () => {
+    // Three years, three bundles: with the build done from the start, the two lanes each take bundles from the first.
+    const articles = ARTICLES.map((a, i) => ({ url: `/articles/${a.slug}/`, title: a.title, date: i === 0 ? "2023-06-01" : i === 1 ? "2024-12-30" : a.date, body: a.body }));
+    const index = { articles: articles.map((article) => ({ article: { ...article, hash: createHash("sha256").update(JSON.stringify(article)).digest("hex") } })) } as unknown as Parameters<typeof searchIndexFiles>[0];
+    let oneLane: Awaited<ReturnType<typeof searchIndexFiles>> = [];
+    await inScratchCache(async () => void (oneLane = await searchIndexFiles(index, { language: "en-GB" })));
+    await inScratchCache(async () => {
+      const twoLanes = await searchIndexFiles(index, { language: "en-GB" }, { buildDone: Promise.resolve() });
+      expect(JSON.parse(String(twoLanes.find((f) => f.path === "pagefind/shards.json")!.content))).toEqual({ bundles: ["2025/", "2024/", "2023/"] });
+      expect(bytes(twoLanes as { path: string; content: Uint8Array }[])).toEqual(bytes(oneLane as { path: string; content: Uint8Array }[]));
+    });
+  });
+
   it("gives a year the output already has as reused files, named from the cached bundle, and makes it again when the output or the cache falls short", () =>
     inScratchCache(async (dir) => {
       const articles = ARTICLES.map((a, i) => ({ url: `/articles/${a.slug}/`, title: a.title, date: i === 0 ? "2024-12-30" : a.date, body: a.body }));
