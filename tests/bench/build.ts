@@ -8,9 +8,9 @@
  * pages and files written, peak memory (max RSS, workers included) and the Gazette/Hugo ratio.
  * Work files live in /tmp/gazette-bench-N (GAZETTE_BENCH_DIR overrides); the corpus is made once per N.
  */
-import { readdirSync, rmSync, utimesSync } from "node:fs";
+import { readdirSync, utimesSync } from "node:fs";
 import path from "node:path";
-import { benchArgs, CLI, countFiles, fmt, gazetteCorpus, gazetteReport, hugoSite, must, ROOT, timed } from "./common.js";
+import { benchArgs, CLI, countFiles, emptyTrash, fmt, gazetteCorpus, gazetteReport, hugoSite, must, ROOT, setAside, timed } from "./common.js";
 
 const { n, work } = benchArgs(1000);
 console.log(`bench:build: ${n} articles, work folder ${work}`);
@@ -23,13 +23,13 @@ const out = path.join(work, "site");
 const hugoOut = path.join(work, "hugo-out");
 const gazette = (args: string[]) => timed(process.execPath, [CLI, ...args], { cwd: ROOT, env: { GAZETTE_CACHE: cache, GAZETTE_TIMINGS: "1" } });
 
-// Cold, side by side: Hugo, then Gazette, each into an empty folder.
-rmSync(hugoOut, { recursive: true, force: true });
+// Cold, side by side: Hugo, then Gazette, each into an empty folder (the last run's set aside: see setAside).
+setAside(hugoOut, work);
 const hugoRun = must(await timed("hugo", ["--quiet", "-d", hugoOut], { cwd: hugo }), "hugo");
 const hugoPages = countFiles(hugoOut);
 
-rmSync(cache, { recursive: true, force: true });
-rmSync(out, { recursive: true, force: true });
+setAside(cache, work);
+setAside(out, work);
 const cold = must(await gazette(["build", "--content", content, "--out", out]), "gazette cold build");
 const coldReport = gazetteReport(cold.stderr);
 const files = countFiles(out);
@@ -62,3 +62,4 @@ console.log(`  stages (ms): ${JSON.stringify(rerunReport.timings)}`);
 console.log(`Gazette no-op build --incremental:            ${fmt(noop.seconds)}  peak ${mem(noop.peakMiB)}`);
 console.log(`Gazette/Hugo ratio, cold: ${(cold.seconds / hugoRun.seconds).toFixed(2)}  (Gazette ${(n / cold.seconds).toFixed(0)} articles/s, Hugo ${(n / hugoRun.seconds).toFixed(0)} articles/s)`);
 console.log(`Gazette summary: ${coldReport.summary}`);
+emptyTrash(work);

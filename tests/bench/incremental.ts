@@ -9,9 +9,9 @@
  * The last output is checked against a clean build (same bytes) when GAZETTE_BENCH_VERIFY=1.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { benchArgs, CLI, fmt, gazetteCorpus, gazetteReport, must, ROOT, timed } from "./common.js";
+import { benchArgs, CLI, emptyTrash, fmt, gazetteCorpus, gazetteReport, must, ROOT, setAside, timed } from "./common.js";
 
 const { n, work } = benchArgs(1000);
 console.log(`bench:incremental: ${n} articles, work folder ${work}`);
@@ -27,8 +27,9 @@ const report = (label: string, run: Awaited<ReturnType<typeof gazette>>) => {
   console.log(`${"".padEnd(34)} stages (ms): ${JSON.stringify(timings)}`);
 };
 
-rmSync(cache, { recursive: true, force: true });
-rmSync(out, { recursive: true, force: true });
+// The last run's folders are set aside, not deleted (see setAside).
+setAside(cache, work);
+setAside(out, work);
 report("cold build", must(await gazette(["build", "--content", content, "--out", out]), "cold build"));
 report("no-op build --incremental", must(await gazette(["build", "--incremental", "--content", content, "--out", out]), "no-op"));
 
@@ -53,7 +54,7 @@ report("edits undone, --incremental", must(await gazette(["build", "--incrementa
 // after it is rebuilt in the running process, from the articles and analyses it keeps in memory (BuildMemory).
 {
   const serveOut = path.join(work, "site-serve");
-  rmSync(serveOut, { recursive: true, force: true });
+  setAside(serveOut, work);
   const server = spawn(process.execPath, [CLI, "serve", "--content", content, "--out", serveOut, "--port", "0"], {
     cwd: ROOT,
     env: { ...process.env, CI: "1", GAZETTE_CACHE: cache },
@@ -88,8 +89,10 @@ report("edits undone, --incremental", must(await gazette(["build", "--incrementa
 
 if (process.env.GAZETTE_BENCH_VERIFY) {
   const clean = path.join(work, "site-clean");
-  rmSync(clean, { recursive: true, force: true });
+  setAside(clean, work);
+  setAside(path.join(work, "cache-verify"), work);
   must(await gazette(["build", "--content", content, "--out", clean], { GAZETTE_CACHE: path.join(work, "cache-verify") }), "clean build");
   const diff = spawnSync("diff", ["-rq", out, clean], { encoding: "utf8" });
   console.log(diff.status === 0 ? "incremental output = clean build output (diff -r: identical)" : `DIFFERENT from a clean build:\n${diff.stdout.slice(0, 2000)}`);
 }
+emptyTrash(work);
