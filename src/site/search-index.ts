@@ -120,7 +120,7 @@ export async function searchIndexFiles(
     for (let name = toMake.shift(); name !== undefined; name = toMake.shift()) await indexBundle((runner ??= startRunner()), name);
   };
   try {
-    // The bundles to index go first, one after another in each lane (memory is a bundle's a lane), so that
+    // The bundles to index go first, one after another in each lane (memory is one bundle's per lane), so that
     // Pagefind works in its own process while this thread reads the cached bundles and the build goes on
     // (after an edit, the one bundle Pagefind indexes is what the build waits for last).
     const firstLane = lane();
