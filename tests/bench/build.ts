@@ -10,7 +10,7 @@
  */
 import { readdirSync, utimesSync } from "node:fs";
 import path from "node:path";
-import { benchArgs, CLI, countFiles, emptyTrash, fmt, gazetteCorpus, gazetteReport, hugoSite, must, ROOT, setAside, timed } from "./common.js";
+import { benchArgs, CLI, countFiles, emptyTrash, fmt, gazetteCorpus, gazetteReport, hugoSite, must, ROOT, setAside, settleDeletions, timed } from "./common.js";
 
 const { n, work } = benchArgs(1000);
 console.log(`bench:build: ${n} articles, work folder ${work}`);
@@ -24,6 +24,7 @@ const hugoOut = path.join(work, "hugo-out");
 const gazette = (args: string[]) => timed(process.execPath, [CLI, ...args], { cwd: ROOT, env: { GAZETTE_CACHE: cache, GAZETTE_TIMINGS: "1" } });
 
 // Cold, side by side: Hugo, then Gazette, each into an empty folder (the last run's set aside: see setAside).
+await settleDeletions(work);
 setAside(hugoOut, work);
 const hugoRun = must(await timed("hugo", ["--quiet", "-d", hugoOut], { cwd: hugo }), "hugo");
 const hugoPages = countFiles(hugoOut);

@@ -1,6 +1,6 @@
 // Shared by the build benchmarks: corpus set-up and timed child processes with their peak memory.
 import { spawn, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -160,7 +160,44 @@ export function setAside(dir: string, work: string): void {
 
 /** Deletes what setAside moved away (after the timed runs). */
 export function emptyTrash(work: string): void {
-  rmSync(path.join(work, "trash"), { recursive: true, force: true });
+  const trash = path.join(work, "trash");
+  if (!existsSync(trash)) return;
+  rmSync(trash, { recursive: true, force: true });
+  noteDeletions(work);
+}
+
+/** Where a benchmark notes when it last deleted many files: beside the work folders, which all benchmarks share. */
+const deletionsNote = (work: string) => path.join(path.dirname(work), ".gazette-bench-deleted");
+
+/** Notes that a benchmark has just deleted many files (see settleDeletions). */
+export function noteDeletions(work: string): void {
+  writeFileSync(deletionsNote(work), String(Date.now()));
+}
+
+/**
+ * ext4 counts an inode as recently deleted for vm.dirty_expire_centisecs (30 s here; see setAside for what
+ * that costs a build): before the first timed run, waits until the last benchmark's deletions
+ * (noteDeletions) are that old, so that a benchmark run right after another does not time its first build
+ * against the other's emptied trash.
+ */
+export async function settleDeletions(work: string): Promise<void> {
+  let deleted: number;
+  try {
+    deleted = Number(readFileSync(deletionsNote(work), "utf8"));
+  } catch {
+    return;
+  }
+  let window = 30_000;
+  try {
+    window = 10 * Number(readFileSync("/proc/sys/vm/dirty_expire_centisecs", "utf8"));
+  } catch {
+    // not Linux: the usual 30 s
+  }
+  const wait = deleted + window - Date.now();
+  if (wait > 0) {
+    console.log(`waiting ${Math.ceil(wait / 1000)} s for the files a benchmark just deleted to age (see settleDeletions)`);
+    await new Promise((resolve) => setTimeout(resolve, wait));
+  }
 }
 
 export function countFiles(dir: string): number {

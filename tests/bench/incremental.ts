@@ -11,7 +11,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { benchArgs, CLI, emptyTrash, fmt, gazetteCorpus, gazetteReport, must, ROOT, setAside, timed } from "./common.js";
+import { benchArgs, CLI, emptyTrash, fmt, gazetteCorpus, gazetteReport, must, ROOT, setAside, settleDeletions, timed } from "./common.js";
 
 const { n, work } = benchArgs(1000);
 console.log(`bench:incremental: ${n} articles, work folder ${work}`);
@@ -28,6 +28,7 @@ const report = (label: string, run: Awaited<ReturnType<typeof gazette>>) => {
 };
 
 // The last run's folders are set aside, not deleted (see setAside).
+await settleDeletions(work);
 setAside(cache, work);
 setAside(out, work);
 report("cold build", must(await gazette(["build", "--content", content, "--out", out]), "cold build"));

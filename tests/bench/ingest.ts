@@ -10,7 +10,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
-import { CLI, countFiles, fmt, must, TOOLS, timed } from "./common.js";
+import { CLI, countFiles, fmt, must, noteDeletions, settleDeletions, TOOLS, timed } from "./common.js";
 
 const RUNS = 3;
 const n = Number(process.argv[2] ?? 10000);
@@ -31,7 +31,10 @@ if (!existsSync(marker)) {
   spawnSync("touch", [marker]);
 }
 // Content folders an interrupted run left behind.
-for (const name of readdirSync(work).filter((name) => name.startsWith("content-"))) rmSync(path.join(work, name), { recursive: true, force: true });
+const leftovers = readdirSync(work).filter((name) => name.startsWith("content-"));
+for (const name of leftovers) rmSync(path.join(work, name), { recursive: true, force: true });
+if (leftovers.length > 0) noteDeletions(work);
+await settleDeletions(work);
 
 const seconds: number[] = [];
 for (let run = 1; run <= RUNS; run++) {
@@ -47,6 +50,7 @@ for (let run = 1; run <= RUNS; run++) {
   console.log(`run ${run}: ${fmt(result.seconds)}  ${Math.round(n / result.seconds)} articles/s  peak ${peak}`);
 }
 for (let run = 1; run <= RUNS; run++) rmSync(path.join(work, `content-${run}`), { recursive: true, force: true });
+noteDeletions(work);
 
 const sorted = [...seconds].sort((a, b) => a - b);
 const best = sorted[0]!;
