@@ -1,12 +1,12 @@
 import { createHash } from "node:crypto";
-import { readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { copyFile, link, mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { AnalysisCache, type CachedAnalysis } from "./analysis-cache.js";
 import { cacheDirectory, codeFingerprint, PACKAGE_ROOT, SpanCacheFile, taggerFingerprint } from "./cache.js";
-import { parseArticle, type Article } from "./content/article.js";
+import type { Article } from "./content/article.js";
 import { ContentError } from "./content/issues.js";
-import { ARTICLES_DIR, decodeText, displayPath, isArticleFile, type Archive, type SettingsText } from "./content/load.js";
+import { ARTICLES_DIR, displayPath, isArticleFile, readArticleFile, type Archive, type SettingsText } from "./content/load.js";
 import type { SiteConfig } from "./content/site-config.js";
 import { loadArchiveCached, readSettingsCached, type ArticleMemory, type FileIdentities } from "./content-cache.js";
 import { buildArchiveIndex, entityKeyOf, newestFirst, type ArchiveIndex, type EntityVotes, type IndexedArticle } from "./index/archive-index.js";
@@ -21,7 +21,7 @@ import { folderIdentity, listTree, OutputState, scanTree, type Manifest, type Ow
 import { OwnPagesRecorder, storedPage, storePage, type ArticleSource, type StoredFacts } from "./own-pages.js";
 import { PageStore } from "./page-store.js";
 import { renderWithEleventy } from "./render/eleventy.js";
-import type { BodyLink } from "./render/markdown.js";
+import type { BodyLink } from "./render/plain-markdown.js";
 import type { BodyJob, Globals, PageJob } from "./render/page-renderer.js";
 import { WorkerPool } from "./render/pool.js";
 import { outputPathOf, scanTemplates, type TemplateSet, type TemplateSpec } from "./render/templates.js";
@@ -29,7 +29,7 @@ import { apiFiles } from "./site/api.js";
 import { atomFeeds, jsonFeed, type KeyedFile, type OutputFile, type ReusedFile, type ReuseFile } from "./site/feeds.js";
 import { buildPages, eachPage, jsonLdWithAbout, PAGE_LISTS, pageCounts, pagesIn, type PageContext, type SitePages } from "./site/pages.js";
 import { newsSitemap, robotsTxt, SitemapCollector, SITEMAP_LIMIT } from "./site/sitemap.js";
-import { aboutFlags, countsHold, linksOfEntities, mentionCounts, shownDigest, type MentionTally } from "./site/own-page.js";
+import { aboutFlags, countsHold, firstBodyMentions, linksOfEntities, mentionCounts, shownDigest, type MentionTally } from "./site/own-page.js";
 import { SEARCH_BUNDLE_DIR, searchBundleFiles, searchBundles, searchIndexFiles } from "./site/search-index.js";
 import { locate, type SiteLocation } from "./site/urls.js";
 
@@ -296,19 +296,15 @@ async function ownPagesEdit(edit: OwnPagesEdit): Promise<BuildResult | null> {
   const contentRoot = path.resolve(contentDir);
   const read = (source: string): Article | null => {
     const file = path.join(contentRoot, ...source.split("/"));
-    const name = displayPath(file);
-    let bytes: Buffer;
     try {
-      bytes = readFileSync(file);
+      const found = readArticleFile(file, displayPath(file));
+      return "article" in found ? found.article : null;
     } catch {
       return null;
     }
-    const decoded = decodeText(name, bytes);
-    const parsed = "issue" in decoded ? null : parseArticle(name, decoded.text);
-    return parsed && "article" in parsed ? parsed.article : null;
   };
   // Each file with a new identity: the same text (touched), or an edit whose page is at the same address.
-  const edited: { article: Article; page: string; entry: OwnPageEntry; analysis?: ArticleAnalysis }[] = [];
+  const edited: { article: Article; page: string; entry: OwnPageEntry; analysis?: ArticleAnalysis; firsts?: Int32Array }[] = [];
   const touched: string[] = [];
   for (const source of suspects) {
     const page = pageOf.get(source)!;
@@ -350,7 +346,8 @@ async function ownPagesEdit(edit: OwnPagesEdit): Promise<BuildResult | null> {
     const tagger = loadTagger();
     for (const one of edited) {
       one.analysis = analyseArticle(one.article, tagger, registry, taxonomy);
-      if (shownDigest(one.article, one.analysis) !== one.entry[1]) return null;
+      one.firsts = firstBodyMentions(one.article, one.analysis);
+      if (shownDigest(one.article, one.analysis, one.firsts) !== one.entry[1]) return null;
     }
   }
 
@@ -367,7 +364,7 @@ async function ownPagesEdit(edit: OwnPagesEdit): Promise<BuildResult | null> {
       const template = fast.find((spec) => spec.list === "article");
       const baseKey = await pageBaseKey(templateSet, globals);
       if (!template || fast.length !== templateSet.templates.length || old.keys.base !== sha(baseKey) || !store) return null;
-      for (const { article, page, entry, analysis } of edited) {
+      for (const { article, page, entry, analysis, firsts } of edited) {
         const stored = storedPage(store, [entry[2], entry[3]]);
         const own = stored?.page.article as { html?: unknown } | undefined;
         const before = tokenLinks(own?.html);
@@ -386,7 +383,7 @@ async function ownPagesEdit(edit: OwnPagesEdit): Promise<BuildResult | null> {
             stored.page.jsonLd = jsonLd;
           }
         }
-        const links = linksOfEntities(article, analysis!, before, stored.facts.links);
+        const links = linksOfEntities(article, analysis!, before, stored.facts.links, firsts);
         own.html = bodyToken(article, links);
         const json = UTF8.encode(JSON.stringify(stored.page));
         const job: PageJob = { template: template.name, path: page, json, body: { markdown: article.body, links } };

@@ -4,8 +4,8 @@ import type { ArticleAnalysis } from "./nlp/extract.js";
 import type { EntityVotes } from "./index/archive-index.js";
 import type { OwnPagesRecord } from "./output-state.js";
 import { PageStore, type StoredAt } from "./page-store.js";
-import type { BodyLink } from "./render/markdown.js";
-import { linkEntities, shownDigest, type MentionTally } from "./site/own-page.js";
+import type { BodyLink } from "./render/plain-markdown.js";
+import { firstBodyMentions, linkEntities, shownDigest, type MentionTally } from "./site/own-page.js";
 
 /** An article as its page's entry names it besides its page: its file, that file's identity ("" unknown), its search bundle. */
 export interface ArticleSource {
@@ -70,8 +70,9 @@ export class OwnPagesRecorder {
   /** An article page the build made: its page object as JSON, its body's links, and its article's mention tally. */
   made(file: string, { article, source, identity, bundle }: ArticleSource, analysis: ArticleAnalysis, links: readonly BodyLink[], tally: MentionTally, json: Uint8Array): void {
     if (!this.complete) return;
-    const facts: StoredFacts = { links: linkEntities(article, analysis, links), tally };
-    this.articles[file] = [article.hash, this.digestOf(file, article, analysis), ...storePage(this.store!, facts, json), source, identity, bundle];
+    const firsts = firstBodyMentions(article, analysis);
+    const facts: StoredFacts = { links: linkEntities(article, analysis, links, firsts), tally };
+    this.articles[file] = [article.hash, this.digestOf(file, article, analysis, firsts), ...storePage(this.store!, facts, json), source, identity, bundle];
   }
 
   /** An article page the build kept as the folder has it: the page stored for it still holds. */
@@ -98,9 +99,9 @@ export class OwnPagesRecorder {
   }
 
   /** The article's shown digest: the one recorded when the article and what its analysis depends on are as they were. */
-  private digestOf(file: string, article: Article, analysis: ArticleAnalysis): string {
+  private digestOf(file: string, article: Article, analysis: ArticleAnalysis, firsts?: Int32Array): string {
     const before = this.previous?.articles[file];
-    return before?.[0] === article.hash && this.previous!.analyses === this.analyses ? before[1] : shownDigest(article, analysis);
+    return before?.[0] === article.hash && this.previous!.analyses === this.analyses ? before[1] : shownDigest(article, analysis, firsts);
   }
 }
 

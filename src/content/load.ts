@@ -202,27 +202,28 @@ export async function loadArchive(contentDir: string, cache?: ParsedArticleCache
       articles.push(unchanged);
       continue;
     }
-    const decoded = decodeText(name, readFileSync(file));
-    if ("issue" in decoded) {
-      issues.push(decoded.issue);
-      continue;
-    }
-    const hit = cache?.get(name, decoded.text);
-    if (hit) {
-      articles.push(hit);
-      continue;
-    }
-    const parsed = parseArticle(name, decoded.text);
-    if ("issues" in parsed) issues.push(...parsed.issues);
-    else {
-      articles.push(parsed.article);
-      cache?.set(name, decoded.text, parsed.article);
-    }
+    const read = readArticleFile(file, name, cache);
+    if ("issues" in read) issues.push(...read.issues);
+    else articles.push(read.article);
   }
   issues.push(...duplicateUrls(articles));
 
   if (issues.length > 0 || "issues" in settings) return { issues };
   return { archive: { contentDir, articles, ...settings, sources } };
+}
+
+/**
+ * One article file read and validated, through the cache when one is given: its article, or its problems.
+ * `name` is the file as messages name it (displayPath). Throws when the file cannot be read.
+ */
+export function readArticleFile(file: string, name: string, cache?: ParsedArticleCache): { article: Article } | { issues: ContentIssue[] } {
+  const decoded = decodeText(name, readFileSync(file));
+  if ("issue" in decoded) return { issues: [decoded.issue] };
+  const hit = cache?.get(name, decoded.text);
+  if (hit) return { article: hit };
+  const parsed = parseArticle(name, decoded.text);
+  if ("article" in parsed) cache?.set(name, decoded.text, parsed.article);
+  return parsed;
 }
 
 /** A file's path as messages give it: relative to the working folder. */

@@ -186,7 +186,7 @@ export function buildArchiveIndex(input: IndexInput): ArchiveIndex {
     const ids = entity.registered ? registeredIds : extractedIds;
     let id = ids.get(entity.key);
     if (id === undefined) {
-      const key = entity.registered ? entity.key : (acronymOwner.get(entity.key) ?? entity.key);
+      const key = entityKeyOf(entity, acronymOwner);
       id = tallyOf.get(key);
       if (id === undefined) {
         id = tallies.length;

@@ -5,8 +5,6 @@ import { unified, type Processor } from "unified";
 import { outputSafeText } from "../content/text.js";
 import { placeLinks, renderPlainParagraphs, sortLinks, type BodyLink } from "./plain-markdown.js";
 
-export { renderPlainParagraphs, type BodyLink };
-
 /**
  * Markdown to HTML with remark, keeping remark-html's safe defaults (raw HTML
  * and dangerous URLs are dropped). Bodies never pass through a template engine,

@@ -3,7 +3,7 @@ import type { Article } from "../content/article.js";
 import { votedNameAndType, type EntityVotes } from "../index/archive-index.js";
 import type { ArticleAnalysis } from "../nlp/extract.js";
 import { mentionFacts } from "../nlp/packed-entity.js";
-import type { BodyLink } from "../render/markdown.js";
+import type { BodyLink } from "../render/plain-markdown.js";
 import { mentionContext } from "./context.js";
 
 /**
@@ -17,10 +17,10 @@ import { mentionContext } from "./context.js";
  * need not index the archive or plan any other page (build.ts, `ownPagesEdit`). The article's own page
  * shows the numbers too, in its JSON-LD (aboutFlags).
  *
- * The shown digest is a hash of all of those but the numbers of mentions.
+ * The shown digest is a hash of all of those but the numbers of mentions. (`firsts`, here and below: the
+ * article's firstBodyMentions, when the caller has them.)
  */
-export function shownDigest(article: Article, analysis: ArticleAnalysis): string {
-  const firsts = firstBodyMentions(article, analysis);
+export function shownDigest(article: Article, analysis: ArticleAnalysis, firsts = firstBodyMentions(article, analysis)): string {
   const contexts = analysis.entities.map((_, e) => {
     if (firsts[2 * e]! < 0) return null;
     const context = mentionContext(article.body, firsts[2 * e]! - article.bodyOffset, firsts[2 * e + 1]! - article.bodyOffset);
@@ -67,8 +67,7 @@ export function mentionCounts(analysis: ArticleAnalysis): number[] {
  * shown digest keeps those entities and the order of their first mentions, so the same entities give its
  * links their new bounds (linksOfEntities).
  */
-export function linkEntities(article: Pick<Article, "bodyOffset">, analysis: ArticleAnalysis, links: readonly BodyLink[]): number[] {
-  const firsts = firstBodyMentions(article, analysis);
+export function linkEntities(article: Pick<Article, "bodyOffset">, analysis: ArticleAnalysis, links: readonly BodyLink[], firsts = firstBodyMentions(article, analysis)): number[] {
   return links.map((link) => {
     for (let e = 0; 2 * e < firsts.length; e++) if (firsts[2 * e] === link.start + article.bodyOffset && firsts[2 * e + 1] === link.end + article.bodyOffset) return e;
     throw new Error(`internal error: a body link at ${link.start}-${link.end} is no entity's first mention in the body`);
@@ -76,8 +75,13 @@ export function linkEntities(article: Pick<Article, "bodyOffset">, analysis: Art
 }
 
 /** The links of the article's body after an edit, from the links before it and their entities (linkEntities). */
-export function linksOfEntities(article: Pick<Article, "bodyOffset">, analysis: ArticleAnalysis, before: readonly BodyLink[], entities: readonly number[]): BodyLink[] {
-  const firsts = firstBodyMentions(article, analysis);
+export function linksOfEntities(
+  article: Pick<Article, "bodyOffset">,
+  analysis: ArticleAnalysis,
+  before: readonly BodyLink[],
+  entities: readonly number[],
+  firsts = firstBodyMentions(article, analysis),
+): BodyLink[] {
   return before.map((link, i) => {
     const e = entities[i]!;
     if (2 * e >= firsts.length || firsts[2 * e]! < 0) throw new Error("internal error: a body link's entity is gone, although the article's shown digest is the same");

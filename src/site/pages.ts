@@ -4,7 +4,7 @@ import type { SiteConfig } from "../content/site-config.js";
 import { entityFacts, type ArchiveIndex, type EntityRecord, type TopicRecord } from "../index/archive-index.js";
 import { mentionFacts } from "../nlp/packed-entity.js";
 import { ENTITY_TYPES, type EntityType } from "../nlp/types.js";
-import type { BodyLink } from "../render/markdown.js";
+import type { BodyLink } from "../render/plain-markdown.js";
 import { mentionContext, type MentionContext } from "./context.js";
 import { scriptSafe } from "./escape.js";
 import { count, formatDay, formatMonth, TYPE_LABELS } from "./format.js";

@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import { parseFrontMatter } from "../../src/content/front-matter.js";
 import { slugify } from "../../src/content/slug.js";
 import { escapeMarkdown, ingestRawText } from "../../src/ingest/raw-text.js";
-import { MarkdownRenderer, renderPlainParagraphs, type BodyLink } from "../../src/render/markdown.js";
+import { MarkdownRenderer } from "../../src/render/markdown.js";
+import { renderPlainParagraphs, type BodyLink } from "../../src/render/plain-markdown.js";
 import { ROOT, SHARED } from "../support/cli.js";
 
 /** mulberry32: a small seeded generator, so every failure can be replayed. */
