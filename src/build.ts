@@ -314,6 +314,20 @@ async function ownPagesEdit(edit: OwnPagesEdit): Promise<BuildResult | null> {
     if (article.hash === entry[0]) touched.push(page);
     else edited.push({ article, page, entry });
   }
+  // The edits are analysed first: one that shows elsewhere (a new name, a new title) ends this path before the
+  // other articles of its search bundle are read (~50 ms at 10,000 articles, then spent for nothing).
+  stage("extract", `${edited.length} articles`);
+  if (edited.length > 0) {
+    const registry = indexRegistry(settings.registry);
+    const taxonomy = compileTaxonomy(settings.taxonomy);
+    const tagger = loadTagger();
+    for (const one of edited) {
+      one.analysis = analyseArticle(one.article, tagger, registry, taxonomy);
+      one.firsts = firstBodyMentions(one.article, one.analysis);
+      if (shownDigest(one.article, one.analysis, one.firsts) !== one.entry[1]) return null;
+    }
+  }
+
   const renderSetup = edited.length > 0 ? edit.prepareRendering(settings.site) : null;
   renderSetup?.catch(() => undefined);
 
@@ -331,25 +345,13 @@ async function ownPagesEdit(edit: OwnPagesEdit): Promise<BuildResult | null> {
   }
   const { files } = old;
   const keys = old.keys.files;
-  // Pagefind works on them while the edits are checked and the pages made (reading the output's keys as they
-  // are until then): it is what the build waits for last. Should the edits prove to show elsewhere, the usual
-  // build finds the bundles it made in the cache.
+  // Pagefind works on them while the pages are made (reading the output's keys as they are until then): it is
+  // what the build waits for last. Should the path yet be left, the usual build finds the bundles it made in
+  // the cache.
   const reuse: ReuseFile = (file, key) => keys[file] === key && files[file] !== undefined;
   const searching = [...bundles].map(([name, members]) => searchBundleFiles(name, members.sort(newestFirst), settings.site, reuse).then((made) => ({ name, made })));
   const searched = Promise.all(searching);
   searched.catch(() => undefined);
-
-  stage("extract", `${edited.length} articles`);
-  if (edited.length > 0) {
-    const registry = indexRegistry(settings.registry);
-    const taxonomy = compileTaxonomy(settings.taxonomy);
-    const tagger = loadTagger();
-    for (const one of edited) {
-      one.analysis = analyseArticle(one.article, tagger, registry, taxonomy);
-      one.firsts = firstBodyMentions(one.article, one.analysis);
-      if (shownDigest(one.article, one.analysis, one.firsts) !== one.entry[1]) return null;
-    }
-  }
 
   // Each edited page: its recorded object, with the body's links where the edit moved its mentions.
   const identityOf = (page: string) => content.identities.get(record.articles[page]![4]) ?? "";
