@@ -61,13 +61,13 @@ export interface Manifest {
 /**
  * An article page's entry: the hash of its article's file, the article's shown digest (site/own-page.ts),
  * where in the store its page object is, the file (relative to the content folder) and its identity as the
- * build found it ("" when it could not trust it: see build.ts, inputsSignature), and its search bundle.
+ * build found it ("" when it could not trust it: see input-check.ts, inputsSignature), and its search bundle.
  */
 export type OwnPageEntry = [hash: string, digest: string, offset: number, length: number, source: string, identity: string, bundle: string];
 
 /**
  * The article pages as the build that wrote the folder made them, for a build after a small edit
- * (build.ts, ownPagesEdit): every article page's entry, or no record at all.
+ * (own-pages-edit.ts): every article page's entry, or no record at all.
  */
 export interface OwnPagesRecord {
   /** A hash of every input but the article files (settings, templates, public files, code, options): an edit's build trusts the other pages under it alone. */

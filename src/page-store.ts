@@ -9,7 +9,7 @@ const WRITE_BATCH = 1 << 20;
 
 /**
  * The article pages' page objects as the last builds made them, for a build after an edit that changes an
- * article's own page alone (build.ts, `ownPagesEdit`): it takes that page's object from here, instead of
+ * article's own page alone (own-pages-edit.ts): it takes that page's object from here, instead of
  * indexing the archive and planning every page to make it again. One file an output folder, beside its
  * manifest in the cache folder, only ever appended to: the entries the manifest names stay as they were
  * whatever a later build writes, so a build that fails leaves a manifest whose entries still hold. A build

@@ -73,7 +73,7 @@ export interface ArchiveIndex {
   /**
    * Each entity's votes, by its key, over the whole archive: what decides its name and type (null for a
    * registered entity, which takes both from the registry). A build after an edit that changes only how
-   * often an article names its entities checks with them that no name or type changes (build.ts, ownPagesEdit).
+   * often an article names its entities checks with them that no name or type changes (own-pages-edit.ts).
    */
   votes: Map<string, EntityVotes | null>;
   /** An acronym's key -> the key of the entity the archive gives it to (see entityKeyOf). */

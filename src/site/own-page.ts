@@ -14,7 +14,7 @@ import { mentionContext } from "./context.js";
  * (which weighs on the entity's name and type across the archive: see countsHold). An edit that changes
  * none but the last (a typo fixed, a sentence added that names no one new) changes the article's own page
  * and its search bundle, and no other page unless it changes an entity's name or type: a build after it
- * need not index the archive or plan any other page (build.ts, `ownPagesEdit`). The article's own page
+ * need not index the archive or plan any other page (own-pages-edit.ts). The article's own page
  * shows the numbers too, in its JSON-LD (aboutFlags).
  *
  * The shown digest is a hash of all of those but the numbers of mentions. (`firsts`, here and below: the

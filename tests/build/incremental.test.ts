@@ -97,7 +97,7 @@ describe("build --incremental equals a clean build", () => {
           await writeFile(story.file, articleMarkdown(story.title, story.date, story.slug, story.paragraphs));
           return `edit body of ${story.slug}`;
         },
-        // A sentence that names no one: most often the edited article's own page alone changes (build.ts, ownPagesEdit).
+        // A sentence that names no one: most often the edited article's own page alone changes (own-pages-edit.ts).
         async addPlainSentence() {
           const story = random.pick(stories);
           story.paragraphs.push(random.pick(["It was the third such meeting this year.", "The meeting ended late in the evening.", "No date was set for the next one."]));
