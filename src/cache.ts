@@ -100,7 +100,7 @@ export function codeFingerprint(): Promise<string> {
       // running from sources (tsx): fall back to the package version below
     }
     for (const name of names) hash.update(name).update("\0").update(await readFile(path.join(dist, name)));
-    for (const pkg of [".", "@11ty/eleventy", "nunjucks", "remark-parse", "remark-html", "unified", "micromark"]) {
+    for (const pkg of [".", "@11ty/eleventy", "nunjucks", "remark-parse", "remark-html", "unified", "micromark", "yaml", "gray-matter"]) {
       const file = pkg === "." ? path.join(PACKAGE_ROOT, "package.json") : path.join(PACKAGE_ROOT, "node_modules", pkg, "package.json");
       try {
         hash.update(pkg).update(String((JSON.parse(await readFile(file, "utf8")) as { version?: string }).version));
