@@ -25,7 +25,7 @@ import { BODY_TOKEN, bodyToken, dataFileHash, pageBaseKey, sha } from "./page-pl
 import { renderWithEleventy } from "./render/eleventy.js";
 import type { BodyJob, Globals, PageJob } from "./render/page-renderer.js";
 import { WorkerPool } from "./render/pool.js";
-import { outputPathOf, scanTemplates, type TemplateSet, type TemplateSpec } from "./render/templates.js";
+import { outputPathOf, scanTemplates, TemplateCache, type TemplateSet, type TemplateSpec } from "./render/templates.js";
 import { apiFiles } from "./site/api.js";
 import { atomFeeds, jsonFeed, type KeyedFile, type OutputFile, type ReusedFile, type ReuseFile } from "./site/feeds.js";
 import { buildPages, eachPage, PAGE_LISTS, pageCounts, pagesIn, type PageContext, type SitePages } from "./site/pages.js";
@@ -300,7 +300,9 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
 
     // The project's inputs besides the content, and what the record of the article pages holds under
     // (OwnPagesRecord): every input but the article files, by its bytes.
-    const templateSet = await scanTemplates(templatesDir);
+    const templateCache = await TemplateCache.open(cacheDirectory());
+    const templateSet = await scanTemplates(templatesDir, templateCache);
+    await templateCache.save();
     const publicFiles = await publicCopies(publicDir);
     const pagesFingerprintOf = (settingsText: SettingsText) => sha(OWN_PAGES_FORMAT, ...settings, templateSet.hash, JSON.stringify(publicFiles.map(({ file, hash }) => [file, hash])), JSON.stringify(settingsText));
     if (options.incremental && incremental && old!.pages) {

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
+import { CacheFile, codeFingerprint } from "../cache.js";
 import { lazyPackage } from "../lazy-package.js";
 
 /** One page template of the templates folder (top level .njk, as Eleventy reads it). */
@@ -37,11 +38,43 @@ export interface TemplateSet {
   templates: TemplateSpec[];
 }
 
-/** gray-matter, loaded when templates are first read: a build with nothing to do reads none. */
+/** gray-matter, loaded when a template is first parsed: a build with nothing to do reads none. */
 const grayMatter = lazyPackage<typeof import("gray-matter")>("gray-matter");
 
-/** Reads the templates folder once: its hash and its page templates. */
-export async function scanTemplates(dir: string): Promise<TemplateSet> {
+/** What a template's text makes of it: its body, where that starts, and the list it renders page by page. */
+type ParsedTemplate = Pick<TemplateSpec, "body" | "bodyLine" | "list">;
+
+/**
+ * Parsed templates by text, in a small cache file under Gazette's code fingerprint: loading gray-matter (and
+ * the YAML parser it brings) took ~60 ms of every build that was not a no-op, an edit's included, for the
+ * same eleven templates each time.
+ */
+export class TemplateCache {
+  private constructor(private readonly store: CacheFile<ParsedTemplate>) {}
+
+  static async open(cacheDir: string): Promise<TemplateCache> {
+    return new TemplateCache(await CacheFile.open<ParsedTemplate>(cacheDir, "templates", await codeFingerprint(), { removeOthers: true }));
+  }
+
+  get(text: string): ParsedTemplate | undefined {
+    return this.store.get(TemplateCache.key(text));
+  }
+
+  set(text: string, parsed: ParsedTemplate): void {
+    this.store.set(TemplateCache.key(text), parsed);
+  }
+
+  save(): Promise<void> {
+    return this.store.save();
+  }
+
+  private static key(text: string): string {
+    return createHash("sha1").update(text).digest("base64url");
+  }
+}
+
+/** Reads the templates folder once: its hash and its page templates (each parsed, or found in the cache by its text). */
+export async function scanTemplates(dir: string, cache?: TemplateCache): Promise<TemplateSet> {
   const files = await listFiles(dir);
   const hash = createHash("sha256");
   const templates: TemplateSpec[] = [];
@@ -52,18 +85,27 @@ export async function scanTemplates(dir: string): Promise<TemplateSet> {
     // Page templates: top-level .njk files (Eleventy's includes live in _includes/, data in _data/).
     if (!name.endsWith(".njk") || name.startsWith("_") || name.includes("/")) continue;
     const text = bytes.toString("utf8");
-    let parsed: { data: Record<string, unknown>; content: string };
-    try {
-      // A fresh object per call: gray-matter caches by string and would share it otherwise.
-      parsed = grayMatter()(text, {});
-    } catch {
-      templates.push({ name, file, body: text, bodyLine: 1, list: null });
-      continue;
+    let parsed = cache?.get(text);
+    if (!parsed) {
+      parsed = parseTemplate(text);
+      cache?.set(text, parsed);
     }
-    const bodyLine = text.endsWith(parsed.content) ? text.slice(0, text.length - parsed.content.length).split("\n").length : 1;
-    templates.push({ name, file, body: parsed.content, bodyLine, list: standardList(parsed.data) });
+    templates.push({ name, file, ...parsed });
   }
   return { dir, hash: hash.digest("hex"), templates };
+}
+
+/** A template's text as Eleventy reads it: front matter, then the body it hands to Nunjucks. */
+function parseTemplate(text: string): ParsedTemplate {
+  let parsed: { data: Record<string, unknown>; content: string };
+  try {
+    // A fresh object per call: gray-matter caches by string and would share it otherwise.
+    parsed = grayMatter()(text, {});
+  } catch {
+    return { body: text, bodyLine: 1, list: null };
+  }
+  const bodyLine = text.endsWith(parsed.content) ? text.slice(0, text.length - parsed.content.length).split("\n").length : 1;
+  return { body: parsed.content, bodyLine, list: standardList(parsed.data) };
 }
 
 /**
