@@ -96,7 +96,7 @@ export async function ownPagesEdit(edit: OwnPagesEdit): Promise<BuildResult | nu
     }
   };
   // Each file with a new identity: the same text (touched), or an edit whose page is at the same address.
-  const edited: { article: Article; page: string; entry: OwnPageEntry; analysis?: ArticleAnalysis; firsts?: Int32Array }[] = [];
+  const changed: { article: Article; page: string; entry: OwnPageEntry }[] = [];
   const touched: string[] = [];
   for (const source of suspects) {
     const page = pageOf.get(source)!;
@@ -104,19 +104,21 @@ export async function ownPagesEdit(edit: OwnPagesEdit): Promise<BuildResult | nu
     const article = read(source);
     if (!article || outputPathOf(article.url) !== page) return null;
     if (article.hash === entry[0]) touched.push(page);
-    else edited.push({ article, page, entry });
+    else changed.push({ article, page, entry });
   }
   // The edits are analysed first: one that shows elsewhere (a new name, a new title) ends this path before the
   // other articles of its search bundle are read (~50 ms at 10,000 articles, then spent for nothing).
-  stage("extract", `${edited.length} articles`);
-  if (edited.length > 0) {
+  stage("extract", `${changed.length} articles`);
+  const edited: ((typeof changed)[number] & { analysis: ArticleAnalysis; firsts: Int32Array })[] = [];
+  if (changed.length > 0) {
     const registry = indexRegistry(settings.registry);
     const taxonomy = compileTaxonomy(settings.taxonomy);
     const tagger = loadTagger();
-    for (const one of edited) {
-      one.analysis = analyseArticle(one.article, tagger, registry, taxonomy);
-      one.firsts = firstBodyMentions(one.article, one.analysis);
-      if (shownDigest(one.article, one.analysis, one.firsts) !== one.entry[1]) return null;
+    for (const one of changed) {
+      const analysis = analyseArticle(one.article, tagger, registry, taxonomy);
+      const firsts = firstBodyMentions(one.article, analysis);
+      if (shownDigest(one.article, analysis, firsts) !== one.entry[1]) return null;
+      edited.push({ ...one, analysis, firsts });
     }
   }
 
@@ -163,9 +165,9 @@ export async function ownPagesEdit(edit: OwnPagesEdit): Promise<BuildResult | nu
         const own = stored?.page.article as { html?: unknown } | undefined;
         const before = tokenLinks(own?.html);
         if (!stored || !own || !before || before.length !== stored.facts.links.length) return null;
-        const counts = mentionCounts(analysis!);
+        const counts = mentionCounts(analysis);
         if (counts.some((count, e) => count !== stored.facts.tally.counts[e])) {
-          const held = countsHold(stored.facts.tally, counts, analysis!, { ...record.votes, ...Object.fromEntries(votes) });
+          const held = countsHold(stored.facts.tally, counts, analysis, { ...record.votes, ...Object.fromEntries(votes) });
           if (!held) return null;
           for (const [key, updated] of held) votes.set(key, updated);
           // Its JSON-LD's `about` (entities named three times or more) made again where the numbers cross three.
@@ -177,7 +179,7 @@ export async function ownPagesEdit(edit: OwnPagesEdit): Promise<BuildResult | nu
             stored.page.jsonLd = jsonLd;
           }
         }
-        const links = linksOfEntities(article, analysis!, before, stored.facts.links, firsts);
+        const links = linksOfEntities(article, analysis, before, stored.facts.links, firsts);
         own.html = bodyToken(article, links);
         const json = UTF8.encode(JSON.stringify(stored.page));
         const job: PageJob = { template: template.name, path: page, json, body: { markdown: article.body, links } };
