@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { copyFile, link, mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { AnalysisCache, type CachedAnalysis } from "./analysis-cache.js";
-import { cacheDirectory, codeFingerprint, PACKAGE_ROOT, SpanCacheFile, taggerFingerprint } from "./cache.js";
+import { cacheDirectory, codeFingerprint, PACKAGE_ROOT, SpanCacheFile, taggerFingerprint, TextCache } from "./cache.js";
 import type { Article } from "./content/article.js";
 import { ContentError } from "./content/issues.js";
 import type { Archive, SettingsText } from "./content/load.js";
@@ -25,7 +25,7 @@ import { BODY_TOKEN, bodyToken, dataFileHash, pageBaseKey, sha } from "./page-pl
 import { renderWithEleventy } from "./render/eleventy.js";
 import type { BodyJob, Globals, PageJob } from "./render/page-renderer.js";
 import { WorkerPool } from "./render/pool.js";
-import { outputPathOf, scanTemplates, TemplateCache, type TemplateSet, type TemplateSpec } from "./render/templates.js";
+import { outputPathOf, scanTemplates, type ParsedTemplate, type TemplateSet, type TemplateSpec } from "./render/templates.js";
 import { apiFiles } from "./site/api.js";
 import { atomFeeds, jsonFeed, type KeyedFile, type OutputFile, type ReusedFile, type ReuseFile } from "./site/feeds.js";
 import { buildPages, eachPage, PAGE_LISTS, pageCounts, pagesIn, type PageContext, type SitePages } from "./site/pages.js";
@@ -300,7 +300,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
 
     // The project's inputs besides the content, and what the record of the article pages holds under
     // (OwnPagesRecord): every input but the article files, by its bytes.
-    const templateCache = await TemplateCache.open(cacheDirectory());
+    const templateCache = await TextCache.open<ParsedTemplate>(cacheDirectory(), "templates", await codeFingerprint());
     const templateSet = await scanTemplates(templatesDir, templateCache);
     await templateCache.save();
     const publicFiles = await publicCopies(publicDir);

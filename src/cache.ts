@@ -241,6 +241,35 @@ export class CacheFile<V> {
   }
 }
 
+/** The key of a text in a cache: a digest of what kind of text it is (a file's name, a settings file's kind) and the text. */
+export function textKey(scope: string, text: string): string {
+  return createHash("sha1").update(scope).update("\0").update(text).digest("base64url");
+}
+
+/**
+ * What was made of texts (parsed files), by each text's scope and content (textKey), in a small cache file of
+ * its kind under a fingerprint of the code that made it: a file is not parsed again while its text is the same.
+ */
+export class TextCache<V> {
+  private constructor(private readonly store: CacheFile<V>) {}
+
+  static async open<V>(dir: string, kind: string, fingerprint: string): Promise<TextCache<V>> {
+    return new TextCache(await CacheFile.open<V>(dir, kind, fingerprint, { removeOthers: true }));
+  }
+
+  get(scope: string, text: string): V | undefined {
+    return this.store.get(textKey(scope, text));
+  }
+
+  set(scope: string, text: string, value: V): void {
+    this.store.set(textKey(scope, text), value);
+  }
+
+  save(): Promise<void> {
+    return this.store.save();
+  }
+}
+
 async function removeOtherFingerprints(dir: string, kind: string, fingerprint: string): Promise<void> {
   let names: string[];
   try {

@@ -1,6 +1,5 @@
-import { createHash } from "node:crypto";
 import path from "node:path";
-import { CacheFile } from "./cache.js";
+import { CacheFile, TextCache, textKey } from "./cache.js";
 import type { Article } from "./content/article.js";
 import type { ContentIssue } from "./content/issues.js";
 import { loadArchive, readSettings, type Archive, type ParsedArticleCache, type ParsedSettings, type ParsedSettingsCache, type Settings } from "./content/load.js";
@@ -46,7 +45,6 @@ export async function loadArchiveCached(
   memory?: ArticleMemory,
   identities?: FileIdentities,
 ): Promise<{ archive: Archive } | { issues: ContentIssue[] }> {
-  const key = (file: string, text: string) => createHash("sha1").update(file).update("\0").update(text).digest("base64url");
   // Under a name no text key can take (base64url has no "@").
   const identityKey = (file: string, absolute = path.resolve(file)): string | undefined => {
     const identity = identities?.get(absolute);
@@ -60,16 +58,16 @@ export async function loadArchiveCached(
     unchanged(file, absolute) {
       const id = identityKey(file, absolute);
       if (id === undefined) return undefined;
-      const textKey = find(id);
-      if (typeof textKey !== "string") return undefined;
-      const article = find(textKey);
+      const key = find(id);
+      if (typeof key !== "string") return undefined;
+      const article = find(key);
       if (typeof article !== "object") return undefined;
-      remembered.set(id, textKey);
-      remembered.set(textKey, article);
+      remembered.set(id, key);
+      remembered.set(key, article);
       return article;
     },
     get(file, text) {
-      const id = key(file, text);
+      const id = textKey(file, text);
       const article = find(id);
       if (typeof article !== "object") return undefined;
       remembered.set(id, article);
@@ -77,17 +75,17 @@ export async function loadArchiveCached(
       return article;
     },
     set(file, text, article) {
-      const id = key(file, text);
+      const id = textKey(file, text);
       remembered.set(id, article);
       store?.set(id, article);
       noteIdentity(file, id);
     },
   };
-  function noteIdentity(file: string, textKey: string): void {
+  function noteIdentity(file: string, key: string): void {
     const id = identityKey(file);
     if (id === undefined) return;
-    remembered.set(id, textKey);
-    store?.set(id, textKey);
+    remembered.set(id, key);
+    store?.set(id, key);
   }
   const settings = await SettingsCache.open(cacheDir, fingerprint);
   const loaded = await loadArchive(contentDir, cache, settings);
@@ -109,26 +107,21 @@ export async function readSettingsCached(contentDir: string, cacheDir: string, f
 
 /** Parsed settings files by kind and text, in a small cache file of their own. */
 class SettingsCache implements ParsedSettingsCache {
-  private constructor(private readonly store: CacheFile<ParsedSettings[keyof ParsedSettings]>) {}
+  private constructor(private readonly store: TextCache<ParsedSettings[keyof ParsedSettings]>) {}
 
   static async open(cacheDir: string, fingerprint: string): Promise<SettingsCache> {
-    return new SettingsCache(await CacheFile.open<ParsedSettings[keyof ParsedSettings]>(cacheDir, "settings", fingerprint, { removeOthers: true }));
+    return new SettingsCache(await TextCache.open<ParsedSettings[keyof ParsedSettings]>(cacheDir, "settings", fingerprint));
   }
 
   get<K extends keyof ParsedSettings>(kind: K, text: string): ParsedSettings[K] | undefined {
-    return this.store.get(SettingsCache.key(kind, text)) as ParsedSettings[K] | undefined;
+    return this.store.get(kind, text) as ParsedSettings[K] | undefined;
   }
 
   set<K extends keyof ParsedSettings>(kind: K, text: string, parsed: ParsedSettings[K]): void {
-    this.store.set(SettingsCache.key(kind, text), parsed);
+    this.store.set(kind, text, parsed);
   }
 
   save(): Promise<void> {
     return this.store.save();
-  }
-
-  /** By the same key as an article's, with the kind for the file name. */
-  private static key(kind: string, text: string): string {
-    return createHash("sha1").update(kind).update("\0").update(text).digest("base64url");
   }
 }

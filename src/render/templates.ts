@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { CacheFile, codeFingerprint } from "../cache.js";
+import type { TextCache } from "../cache.js";
 import { lazyPackage } from "../lazy-package.js";
 
 /** One page template of the templates folder (top level .njk, as Eleventy reads it). */
@@ -42,39 +42,14 @@ export interface TemplateSet {
 const grayMatter = lazyPackage<typeof import("gray-matter")>("gray-matter");
 
 /** What a template's text makes of it: its body, where that starts, and the list it renders page by page. */
-type ParsedTemplate = Pick<TemplateSpec, "body" | "bodyLine" | "list">;
+export type ParsedTemplate = Pick<TemplateSpec, "body" | "bodyLine" | "list">;
 
 /**
- * Parsed templates by text, in a small cache file under Gazette's code fingerprint: loading gray-matter (and
- * the YAML parser it brings) took ~60 ms of every build that was not a no-op, an edit's included, for the
- * same eleven templates each time.
+ * Reads the templates folder once: its hash and its page templates, each parsed, or found by its text in the
+ * cache when one is given (loading gray-matter, and the YAML parser it brings, took ~60 ms of every build
+ * that was not a no-op, for the same eleven templates each time).
  */
-export class TemplateCache {
-  private constructor(private readonly store: CacheFile<ParsedTemplate>) {}
-
-  static async open(cacheDir: string): Promise<TemplateCache> {
-    return new TemplateCache(await CacheFile.open<ParsedTemplate>(cacheDir, "templates", await codeFingerprint(), { removeOthers: true }));
-  }
-
-  get(text: string): ParsedTemplate | undefined {
-    return this.store.get(TemplateCache.key(text));
-  }
-
-  set(text: string, parsed: ParsedTemplate): void {
-    this.store.set(TemplateCache.key(text), parsed);
-  }
-
-  save(): Promise<void> {
-    return this.store.save();
-  }
-
-  private static key(text: string): string {
-    return createHash("sha1").update(text).digest("base64url");
-  }
-}
-
-/** Reads the templates folder once: its hash and its page templates (each parsed, or found in the cache by its text). */
-export async function scanTemplates(dir: string, cache?: TemplateCache): Promise<TemplateSet> {
+export async function scanTemplates(dir: string, cache?: TextCache<ParsedTemplate>): Promise<TemplateSet> {
   const files = await listFiles(dir);
   const hash = createHash("sha256");
   const templates: TemplateSpec[] = [];
@@ -85,10 +60,10 @@ export async function scanTemplates(dir: string, cache?: TemplateCache): Promise
     // Page templates: top-level .njk files (Eleventy's includes live in _includes/, data in _data/).
     if (!name.endsWith(".njk") || name.startsWith("_") || name.includes("/")) continue;
     const text = bytes.toString("utf8");
-    let parsed = cache?.get(text);
+    let parsed = cache?.get("template", text);
     if (!parsed) {
       parsed = parseTemplate(text);
-      cache?.set(text, parsed);
+      cache?.set("template", text, parsed);
     }
     templates.push({ name, file, ...parsed });
   }

@@ -3,7 +3,8 @@
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { scanTemplates, TemplateCache } from "../../src/render/templates.js";
+import { TextCache } from "../../src/cache.js";
+import { scanTemplates, type ParsedTemplate } from "../../src/render/templates.js";
 import { scratch, writeTree } from "../support/cli.js";
 
 let work: Awaited<ReturnType<typeof scratch>>;
@@ -33,7 +34,7 @@ it("reads each page template's list and body, the same from the cache as parsed,
   const dir = await writeTree(path.join(work.dir, "templates"), { "topic.njk": STANDARD, "extra.njk": OWN_SHAPE, "_includes/base.njk": "{{ content }}" });
   const cacheDir = path.join(work.dir, "cache");
   const scan = async () => {
-    const cache = await TemplateCache.open(cacheDir);
+    const cache = await TextCache.open<ParsedTemplate>(cacheDir, "templates", "fp");
     const set = await scanTemplates(dir, cache);
     await cache.save();
     return set;
