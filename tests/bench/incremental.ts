@@ -6,6 +6,8 @@
  * own page alone; then one that names a place the article did not name, which changes that place's pages
  * too), after a title edit (every listing it is on), and after the edits are undone. Every time includes
  * process start. Then `gazette serve`: its rebuild time (as it prints it) after body edits of both kinds.
+ * The edits come in GAZETTE_BENCH_ROUNDS rounds (default 3), each round's texts its own, and each kind's
+ * times are summarised at the end (median, fastest, slowest): one run on a shared machine can be 20% off.
  * The last output is checked against a clean build (same bytes) when GAZETTE_BENCH_VERIFY=1.
  */
 import { spawn, spawnSync } from "node:child_process";
@@ -20,7 +22,10 @@ const cache = path.join(work, "cache-inc");
 const out = path.join(work, "site-inc");
 const gazette = (args: string[], extra: Record<string, string> = {}) =>
   timed(process.execPath, [CLI, ...args], { cwd: ROOT, env: { GAZETTE_CACHE: cache, GAZETTE_TIMINGS: "1", ...extra } });
-const report = (label: string, run: Awaited<ReturnType<typeof gazette>>) => {
+// Each edit kind's times over the rounds, for the summary.
+const times = new Map<string, number[]>();
+const report = (label: string, run: Awaited<ReturnType<typeof gazette>>, kind?: string) => {
+  if (kind) times.set(kind, [...(times.get(kind) ?? []), run.seconds]);
   const { timings, summary } = gazetteReport(run.stderr);
   const how = /\((incremental[^)]*)\)/.exec(summary)?.[1] ?? "full";
   console.log(`${label.padEnd(34)} ${fmt(run.seconds).padStart(9)}  peak ${run.peakMiB ?? "n/a"} MiB  ${how}`);
@@ -39,17 +44,28 @@ const articles = path.join(content, "articles");
 const files = (readdirSync(articles, { recursive: true }) as string[]).filter((f) => f.endsWith(".md")).sort();
 const target = path.join(articles, files[Math.floor(files.length / 2)]!);
 const original = readFileSync(target, "utf8");
-try {
-  writeFileSync(target, `${original.trimEnd()}\n\nNo further details were given.\n`);
-  report("body edit naming no one", must(await gazette(["build", "--incremental", "--content", content, "--out", out]), "plain edit"));
-  writeFileSync(target, `${original.trimEnd()}\n\nOfficials in Geneva said on Friday the talks would resume next week.\n`);
-  report("body edit naming a new place", must(await gazette(["build", "--incremental", "--content", content, "--out", out]), "one edit"));
-  writeFileSync(target, original.replace(/^title: (.*)$/m, (_line, title: string) => `title: ${JSON.stringify(`UPDATE 1: ${title.replace(/^"|"$/g, "")}`)}`));
-  report("one title edit, --incremental", must(await gazette(["build", "--incremental", "--content", content, "--out", out]), "title edit"));
-} finally {
-  writeFileSync(target, original);
+const rounds = Number(process.env.GAZETTE_BENCH_ROUNDS ?? 3);
+if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`GAZETTE_BENCH_ROUNDS must be a whole number of rounds, at least 1 (got ${process.env.GAZETTE_BENCH_ROUNDS})`);
+const incremental = async (label: string, kind: string) => report(label, must(await gazette(["build", "--incremental", "--content", content, "--out", out]), kind), kind);
+for (let round = 1; round <= rounds; round++) {
+  try {
+    writeFileSync(target, `${original.trimEnd()}\n\nNo further details were given in round ${round}.\n`);
+    await incremental(`body edit naming no one (${round})`, "body edit naming no one");
+    writeFileSync(target, `${original.trimEnd()}\n\nOfficials in Geneva said on Friday the talks would resume in round ${round}.\n`);
+    await incremental(`body edit naming a new place (${round})`, "body edit naming a new place");
+    writeFileSync(target, original.replace(/^title: (.*)$/m, (_line, title: string) => `title: ${JSON.stringify(`UPDATE ${round}: ${title.replace(/^"|"$/g, "")}`)}`));
+    await incremental(`one title edit (${round})`, "one title edit");
+  } finally {
+    writeFileSync(target, original);
+  }
+  await incremental(`edits undone (${round})`, "edits undone");
 }
-report("edits undone, --incremental", must(await gazette(["build", "--incremental", "--content", content, "--out", out]), "undo"));
+console.log(`edit rebuilds over ${rounds} rounds, --incremental, process start included: median (fastest-slowest)`);
+for (const [kind, seconds] of times) {
+  const sorted = [...seconds].sort((a, b) => a - b);
+  const median = (sorted[Math.floor((sorted.length - 1) / 2)]! + sorted[Math.ceil((sorted.length - 1) / 2)]!) / 2;
+  console.log(`  ${kind.padEnd(32)} ${fmt(median)} (${sorted[0]!.toFixed(2)}-${sorted[sorted.length - 1]!.toFixed(2)})`);
+}
 
 // gazette serve, the editors' preview: its first build renders every page for the server's own address; each edit
 // after it is rebuilt in the running process, from the articles and analyses it keeps in memory (BuildMemory).
