@@ -13,7 +13,7 @@
  */
 import { readdirSync, utimesSync } from "node:fs";
 import path from "node:path";
-import { benchArgs, CLI, countFiles, emptyTrash, fmt, gazetteCorpus, gazetteReport, hugoSite, must, ROOT, setAside, settleDeletions, timed, type Timed } from "./common.js";
+import { benchArgs, benchRounds, CLI, countFiles, emptyTrash, fmt, gazetteCorpus, gazetteReport, hugoSite, median, must, ROOT, setAside, settleDeletions, timed, type Timed } from "./common.js";
 
 const { n, work } = benchArgs(1000);
 console.log(`bench:build: ${n} articles, work folder ${work}`);
@@ -28,8 +28,7 @@ const gazette = (args: string[]) => timed(process.execPath, [CLI, ...args], { cw
 
 // Cold, side by side: Hugo and Gazette, each into an empty folder (the last run's set aside: see setAside),
 // in turn first, so that neither always runs on a machine the other has just warmed or tired.
-const rounds = Number(process.env.GAZETTE_BENCH_ROUNDS ?? (n <= 10_000 ? 3 : 1));
-if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`GAZETTE_BENCH_ROUNDS must be a whole number of rounds, at least 1 (got ${process.env.GAZETTE_BENCH_ROUNDS})`);
+const rounds = benchRounds(n <= 10_000 ? 3 : 1);
 await settleDeletions(work);
 const runHugo = async () => {
   setAside(hugoOut, work);
@@ -86,10 +85,6 @@ console.log(`  stages (ms): ${JSON.stringify(warmReport.timings)}`);
 console.log(`Gazette warm rebuild, one file touched:      ${fmt(rerun.seconds)}  ${peaks(rerun)}  (${(cold.seconds / rerun.seconds).toFixed(1)}x faster than cold; every stage runs from the caches)`);
 console.log(`  stages (ms): ${JSON.stringify(rerunReport.timings)}`);
 console.log(`Gazette no-op build --incremental:            ${fmt(noop.seconds)}  peak ${mem(noop.peakMiB)}`);
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return (sorted[Math.floor((sorted.length - 1) / 2)]! + sorted[Math.ceil((sorted.length - 1) / 2)]!) / 2;
-};
 const ratios = pairs.map((pair) => pair.gazette.seconds / pair.hugo.seconds);
 const hugoMedian = median(pairs.map((pair) => pair.hugo.seconds));
 const gazetteMedian = median(pairs.map((pair) => pair.gazette.seconds));

@@ -218,3 +218,18 @@ export function benchArgs(defaultN: number): { n: number; work: string } {
 }
 
 export const fmt = (seconds: number) => `${seconds.toFixed(2)} s`;
+
+/**
+ * How many times a benchmark repeats its timed runs: GAZETTE_BENCH_ROUNDS, else `byDefault`. Single runs on a
+ * shared machine have differed by a fifth and more, so the benchmarks report medians of several.
+ */
+export function benchRounds(byDefault: number): number {
+  const rounds = Number(process.env.GAZETTE_BENCH_ROUNDS ?? byDefault);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`GAZETTE_BENCH_ROUNDS must be a whole number of rounds, at least 1 (got ${process.env.GAZETTE_BENCH_ROUNDS})`);
+  return rounds;
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return (sorted[Math.floor((sorted.length - 1) / 2)]! + sorted[Math.ceil((sorted.length - 1) / 2)]!) / 2;
+}

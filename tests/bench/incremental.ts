@@ -13,7 +13,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { benchArgs, CLI, emptyTrash, fmt, gazetteCorpus, gazetteReport, must, ROOT, setAside, settleDeletions, timed } from "./common.js";
+import { benchArgs, benchRounds, CLI, emptyTrash, fmt, gazetteCorpus, gazetteReport, median, must, ROOT, setAside, settleDeletions, timed } from "./common.js";
 
 const { n, work } = benchArgs(1000);
 console.log(`bench:incremental: ${n} articles, work folder ${work}`);
@@ -44,8 +44,7 @@ const articles = path.join(content, "articles");
 const files = (readdirSync(articles, { recursive: true }) as string[]).filter((f) => f.endsWith(".md")).sort();
 const target = path.join(articles, files[Math.floor(files.length / 2)]!);
 const original = readFileSync(target, "utf8");
-const rounds = Number(process.env.GAZETTE_BENCH_ROUNDS ?? 3);
-if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`GAZETTE_BENCH_ROUNDS must be a whole number of rounds, at least 1 (got ${process.env.GAZETTE_BENCH_ROUNDS})`);
+const rounds = benchRounds(3);
 const incremental = async (label: string, kind: string) => report(label, must(await gazette(["build", "--incremental", "--content", content, "--out", out]), kind), kind);
 for (let round = 1; round <= rounds; round++) {
   try {
@@ -62,9 +61,7 @@ for (let round = 1; round <= rounds; round++) {
 }
 console.log(`edit rebuilds over ${rounds} rounds, --incremental, process start included: median (fastest-slowest)`);
 for (const [kind, seconds] of times) {
-  const sorted = [...seconds].sort((a, b) => a - b);
-  const median = (sorted[Math.floor((sorted.length - 1) / 2)]! + sorted[Math.ceil((sorted.length - 1) / 2)]!) / 2;
-  console.log(`  ${kind.padEnd(32)} ${fmt(median)} (${sorted[0]!.toFixed(2)}-${sorted[sorted.length - 1]!.toFixed(2)})`);
+  console.log(`  ${kind.padEnd(32)} ${fmt(median(seconds))} (${Math.min(...seconds).toFixed(2)}-${Math.max(...seconds).toFixed(2)})`);
 }
 
 // gazette serve, the editors' preview: its first build renders every page for the server's own address; each edit

@@ -2,7 +2,7 @@
  * Ingest benchmark (issue 4: at least 2,000 articles/s on 10,000, process start included).
  *   npm run bench:ingest -- 10000
  * Runs `gazette ingest` over N raw articles (tools/make-corpus.mjs, made once per N and reused) into an
- * empty content folder, three times, and prints each run, the best and the median in articles/s, with
+ * empty content folder, three times (GAZETTE_BENCH_ROUNDS), and prints each run, the best and the median in articles/s, with
  * the whole process timed (start, module loading, reading, writing, exit) and its peak memory. Each run
  * gets a folder of its own, all removed after the last run, so that no run pays for deleting the
  * articles of the one before. Work files live in /tmp/gazette-bench-ingest-N (GAZETTE_BENCH_DIR overrides).
@@ -10,9 +10,9 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
-import { CLI, countFiles, fmt, must, noteDeletions, settleDeletions, TOOLS, timed } from "./common.js";
+import { benchRounds, CLI, countFiles, fmt, median, must, noteDeletions, settleDeletions, TOOLS, timed } from "./common.js";
 
-const RUNS = 3;
+const RUNS = benchRounds(3);
 const n = Number(process.argv[2] ?? 10000);
 if (!Number.isInteger(n) || n < 1) {
   console.error("usage: npm run bench:ingest -- N");
@@ -52,10 +52,9 @@ for (let run = 1; run <= RUNS; run++) {
 for (let run = 1; run <= RUNS; run++) rmSync(path.join(work, `content-${run}`), { recursive: true, force: true });
 noteDeletions(work);
 
-const sorted = [...seconds].sort((a, b) => a - b);
-const best = sorted[0]!;
-const median = sorted[Math.floor(sorted.length / 2)]!;
+const best = Math.min(...seconds);
+const middle = median(seconds);
 console.log("");
 console.log(`Gazette ingest, ${n} raw articles into an empty folder, process start included:`);
 console.log(`  best   ${fmt(best)}  ${Math.round(n / best)} articles/s`);
-console.log(`  median ${fmt(median)}  ${Math.round(n / median)} articles/s`);
+console.log(`  median ${fmt(middle)}  ${Math.round(n / middle)} articles/s`);
