@@ -112,6 +112,8 @@ const RELATED_SCAN_PER_ENTITY = 80;
 interface EntityTally {
   key: string;
   registry: RegistryEntity | null;
+  /** entitySlug(key), when an article's analysis had it already (an unregistered entity of the same key): ~25 ms a build at 10,000 articles. */
+  slug: string | null;
   /** Each name form: its weight, and the position of the oldest article using it (ties go to the first form reported). */
   names: Map<string, { weight: number; oldest: number }>;
   /** The name form its last mention used, and its entry in `names`: most articles use the same one. */
@@ -191,7 +193,7 @@ export function buildArchiveIndex(input: IndexInput): ArchiveIndex {
       if (id === undefined) {
         id = tallies.length;
         tallyOf.set(key, id);
-        tallies.push({ key, registry: registryByKey.get(key) ?? null, names: new Map(), lastName: null, lastForm: null, types: [], aliases: new Map(), seenAliases: null, articles: [], mentionCount: 0, lastArticle: -1, lastSlot: -1 });
+        tallies.push({ key, registry: registryByKey.get(key) ?? null, slug: !entity.registered && key === entity.key ? entity.slug : null, names: new Map(), lastName: null, lastForm: null, types: [], aliases: new Map(), seenAliases: null, articles: [], mentionCount: 0, lastArticle: -1, lastSlot: -1 });
       }
       ids.set(entity.key, id);
     }
@@ -274,7 +276,7 @@ export function buildArchiveIndex(input: IndexInput): ArchiveIndex {
   order.forEach((id) => {
     const tally = tallies[id]!;
     if (tally.registry?.hidden) return;
-    let slug = tally.registry?.slug ?? entitySlug(tally.key);
+    let slug = tally.registry?.slug ?? tally.slug ?? entitySlug(tally.key);
     if (takenSlugs.has(slug)) slug = entitySlug(`${tally.key}\u0000`);
     takenSlugs.add(slug);
     slugs[id] = slug;

@@ -15,6 +15,7 @@ export interface ArticleEntity {
   key: string;
   name: string;
   type: EntityType;
+  /** Its page's slug: the registry's, else entitySlug(key) (which the index relies on, not computing it again). */
   slug: string;
   /** Other names this article uses for it, in order of first use. */
   aliases: string[];
