@@ -19,7 +19,7 @@ import { cleanStaleLeftovers, guardOutputDir } from "./output-guard.js";
 import { inputsSignature, type InputFolder } from "./input-check.js";
 import { folderIdentity, listTree, OutputState, scanTree, type Manifest } from "./output-state.js";
 import { OwnPagesRecorder, type ArticleSource } from "./own-pages.js";
-import { ownPagesEdit } from "./own-pages-edit.js";
+import { ownPagesEdit, type AnalysisHandover } from "./own-pages-edit.js";
 import { PageStore } from "./page-store.js";
 import { BODY_TOKEN, bodyToken, dataFileHash, pageBaseKey, sha } from "./page-plan.js";
 import { renderWithEleventy } from "./render/eleventy.js";
@@ -105,22 +105,24 @@ export interface AnalyseOptions {
   pool?: WorkerPool;
   onProgress?: BuildOptions["onProgress"];
   memory?: BuildMemory | undefined;
+  /** Analyses the quick edit path made before it declined: used for the same articles under the same settings. */
+  handover?: AnalysisHandover;
 }
 
 /** What an article's analysis depends on besides the article file: the tagger, the registry, the taxonomy and Gazette's code. */
-async function analysisFingerprint(archive: Archive): Promise<string> {
+async function analysisFingerprint({ registry, taxonomy }: SettingsText): Promise<string> {
   return createHash("sha256")
-    .update(`${await taggerFingerprint()}\0${await codeFingerprint()}\0${archive.settingsText.registry}\0${archive.settingsText.taxonomy}`)
+    .update(`${await taggerFingerprint()}\0${await codeFingerprint()}\0${registry}\0${taxonomy}`)
     .digest("hex")
     .slice(0, 16);
 }
 
 /** Analyses the archive's articles (through the caches), then builds its index: everything before rendering. */
-export async function analyseArchive(archive: Archive, { onStage, pool, onProgress, memory }: AnalyseOptions = {}): Promise<{ analyses: Map<Article, ArticleAnalysis>; index: ArchiveIndex }> {
+export async function analyseArchive(archive: Archive, { onStage, pool, onProgress, memory, handover }: AnalyseOptions = {}): Promise<{ analyses: Map<Article, ArticleAnalysis>; index: ArchiveIndex }> {
   onStage?.("extract", `${archive.articles.length} articles`);
   const cacheDir = cacheDirectory();
   const tagger = await taggerFingerprint();
-  const fingerprint = await analysisFingerprint(archive);
+  const fingerprint = await analysisFingerprint(archive.settingsText);
   // Analyses in memory (gazette serve) are used first; the disk cache is read when they are not enough for the
   // tagger's work to be small (as after the first build, or a registry change), and then it keeps what is new.
   const known = memory?.analyses.fingerprint === fingerprint ? memory.analyses.byHash : new Map<string, CachedAnalysis>();
@@ -154,6 +156,14 @@ export async function analyseArchive(archive: Archive, { onStage, pool, onProgre
     remembered.set(article.hash, { analysis, textHash: text });
     cache?.set(article, analysis, text);
   };
+  // The edited articles the quick path analysed before it declined are not tagged a second time.
+  if (handover?.settingsText && missing.length > 0 && (await analysisFingerprint(handover.settingsText)) === fingerprint) {
+    missing = missing.filter((article) => {
+      const analysis = handover.byHash.get(article.hash);
+      if (analysis) remember(article, analysis, textHash(analysisTextOf(article).text));
+      return !analysis;
+    });
+  }
   // The tagger's span cache is read (and saved) only when there is enough to tag: reading it cost ~0.1 s at
   // 10,000 articles, the time the tagger takes for a few dozen, and untouched it stays as it was. Opened, it
   // keeps the spans of the analyses found above too, for the day their registry or taxonomy changes.
@@ -305,6 +315,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     await templateCache.save();
     const publicFiles = await publicCopies(publicDir);
     const pagesFingerprintOf = (settingsText: SettingsText) => sha(OWN_PAGES_FORMAT, ...settings, templateSet.hash, JSON.stringify(publicFiles.map(({ file, hash }) => [file, hash])), JSON.stringify(settingsText));
+    const handover: AnalysisHandover = { settingsText: null, byHash: new Map() };
     if (options.incremental && incremental && old!.pages) {
       const edited = await ownPagesEdit({
         contentDir: options.contentDir,
@@ -322,6 +333,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         root: `${outDir}.gazette-patch-${process.pid}`,
         temporaries,
         timings,
+        handover,
       });
       if (edited) return edited;
     }
@@ -342,7 +354,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     renderSetup.catch(() => undefined);
     const location = siteLocation(archive.site, options);
     const pagesFingerprint = pagesFingerprintOf(archive.settingsText);
-    const { analyses, index } = await analyseArchive(archive, { onStage: stage, pool, onProgress: options.onProgress, memory: options.memory });
+    const { analyses, index } = await analyseArchive(archive, { onStage: stage, pool, onProgress: options.onProgress, memory: options.memory, handover });
 
     stage("plan");
     // Article bodies are rendered where their page is (in a worker, and only when the page changed):
@@ -470,7 +482,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const mayRelink = !incremental && Boolean(old);
     const sitemap = new SitemapCollector();
     // The article pages' record, for the build after a small edit (own-pages.ts); not when Eleventy renders any page.
-    const recorder = allPages ? null : new OwnPagesRecorder(state.manifestFile, pagesFingerprint, await analysisFingerprint(archive), old?.pages);
+    const recorder = allPages ? null : new OwnPagesRecorder(state.manifestFile, pagesFingerprint, await analysisFingerprint(archive.settingsText), old?.pages);
     const articleAt = recorder ? articleSources(archive, newestArticles, inputs.folders[0]!) : null;
     const indexedAt = recorder ? new Map(index.articles.map((indexed) => [indexed.article.url, indexed])) : null;
     for (const item of allPages ? pagesIn(allPages) : eachPage({ ...pageContext, reuse })) {

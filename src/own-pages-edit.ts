@@ -50,6 +50,14 @@ export interface OwnPagesEdit {
   root: string;
   temporaries: string[];
   timings: Record<string, number>;
+  /** Filled with the edits' analyses as they are made, for the usual build should this path decline. */
+  handover: AnalysisHandover;
+}
+
+/** Analyses made by the quick edit path, by article hash, with the settings files they were made under (null until read). */
+export interface AnalysisHandover {
+  settingsText: SettingsText | null;
+  byHash: Map<string, ArticleAnalysis>;
 }
 
 /**
@@ -114,8 +122,10 @@ export async function ownPagesEdit(edit: OwnPagesEdit): Promise<BuildResult | nu
     const registry = indexRegistry(settings.registry);
     const taxonomy = compileTaxonomy(settings.taxonomy);
     const tagger = loadTagger();
+    edit.handover.settingsText = settings.settingsText;
     for (const one of changed) {
       const analysis = analyseArticle(one.article, tagger, registry, taxonomy);
+      edit.handover.byHash.set(one.article.hash, analysis);
       const firsts = firstBodyMentions(one.article, analysis);
       if (shownDigest(one.article, analysis, firsts) !== one.entry[1]) return null;
       edited.push({ ...one, analysis, firsts });
