@@ -158,11 +158,13 @@ export async function analyseArchive(archive: Archive, { onStage, pool, onProgre
   };
   // The edited articles the quick path analysed before it declined are not tagged a second time.
   if (handover?.settingsText && missing.length > 0 && (await analysisFingerprint(handover.settingsText)) === fingerprint) {
-    missing = missing.filter((article) => {
+    const stillMissing: Article[] = [];
+    for (const article of missing) {
       const analysis = handover.byHash.get(article.hash);
       if (analysis) remember(article, analysis, textHash(analysisTextOf(article).text));
-      return !analysis;
-    });
+      else stillMissing.push(article);
+    }
+    missing = stillMissing;
   }
   // The tagger's span cache is read (and saved) only when there is enough to tag: reading it cost ~0.1 s at
   // 10,000 articles, the time the tagger takes for a few dozen, and untouched it stays as it was. Opened, it
