@@ -15,7 +15,7 @@ import { readdirSync, utimesSync } from "node:fs";
 import path from "node:path";
 import { benchArgs, benchRounds, CLI, countFiles, emptyTrash, fmt, gazetteCorpus, gazetteReport, hugoSite, median, must, ROOT, setAside, settleDeletions, timed, type Timed } from "./common.js";
 
-const { n, work } = benchArgs(1000);
+const { n, work } = benchArgs("bench:build", 1000);
 console.log(`bench:build: ${n} articles, work folder ${work}`);
 const { content, ingest } = await gazetteCorpus(n, work);
 if (ingest) console.log(`ingest: ${n} raw articles in ${fmt(ingest.seconds)} (${Math.round(n / ingest.seconds)} articles/s, process start included)`);

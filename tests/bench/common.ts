@@ -208,13 +208,17 @@ export function countFiles(dir: string): number {
   }
 }
 
-export function benchArgs(defaultN: number): { n: number; work: string } {
+/**
+ * A benchmark's article count (its first argument, else `defaultN`) and work folder: /tmp/<folder>-N, or
+ * GAZETTE_BENCH_DIR. A count that is no whole number above 0 ends the run with the script's usage.
+ */
+export function benchArgs(script: string, defaultN: number, folder = "gazette-bench"): { n: number; work: string } {
   const n = Number(process.argv[2] ?? defaultN);
   if (!Number.isInteger(n) || n < 1) {
-    console.error("usage: npm run bench:build -- N");
+    console.error(`usage: npm run ${script} -- N`);
     process.exit(2);
   }
-  return { n, work: process.env.GAZETTE_BENCH_DIR ?? path.join("/tmp", `gazette-bench-${n}`) };
+  return { n, work: process.env.GAZETTE_BENCH_DIR ?? path.join("/tmp", `${folder}-${n}`) };
 }
 
 export const fmt = (seconds: number) => `${seconds.toFixed(2)} s`;

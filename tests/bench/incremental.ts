@@ -15,7 +15,7 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { benchArgs, benchRounds, CLI, emptyTrash, fmt, gazetteCorpus, gazetteReport, median, must, ROOT, setAside, settleDeletions, timed } from "./common.js";
 
-const { n, work } = benchArgs(1000);
+const { n, work } = benchArgs("bench:incremental", 1000);
 console.log(`bench:incremental: ${n} articles, work folder ${work}`);
 const { content } = await gazetteCorpus(n, work);
 const cache = path.join(work, "cache-inc");

@@ -10,15 +10,10 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
-import { benchRounds, CLI, countFiles, fmt, median, must, noteDeletions, settleDeletions, TOOLS, timed } from "./common.js";
+import { benchArgs, benchRounds, CLI, countFiles, fmt, median, must, noteDeletions, settleDeletions, TOOLS, timed } from "./common.js";
 
 const RUNS = benchRounds(3);
-const n = Number(process.argv[2] ?? 10000);
-if (!Number.isInteger(n) || n < 1) {
-  console.error("usage: npm run bench:ingest -- N");
-  process.exit(2);
-}
-const work = process.env.GAZETTE_BENCH_DIR ?? path.join("/tmp", `gazette-bench-ingest-${n}`);
+const { n, work } = benchArgs("bench:ingest", 10000, "gazette-bench-ingest");
 const raw = path.join(work, "raw");
 const marker = path.join(work, `.made-${n}`);
 console.log(`bench:ingest: ${n} raw articles, ${RUNS} runs, work folder ${work}`);
