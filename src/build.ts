@@ -105,7 +105,7 @@ export interface AnalyseOptions {
   pool?: WorkerPool;
   onProgress?: BuildOptions["onProgress"];
   memory?: BuildMemory | undefined;
-  /** Analyses the quick edit path made before it declined: used for the same articles under the same settings. */
+  /** Analyses the quick edit path made before it declined: used for the same articles under the same registry and taxonomy. */
   handover?: AnalysisHandover;
 }
 
@@ -156,8 +156,10 @@ export async function analyseArchive(archive: Archive, { onStage, pool, onProgre
     remembered.set(article.hash, { analysis, textHash: text });
     cache?.set(article, analysis, text);
   };
-  // The edited articles the quick path analysed before it declined are not tagged a second time.
-  if (handover?.settingsText && missing.length > 0 && (await analysisFingerprint(handover.settingsText)) === fingerprint) {
+  // The edited articles the quick path analysed before it declined are not tagged a second time (this process
+  // has the same tagger and code: the registry and taxonomy are what can have changed since).
+  const settingsThen = handover?.settingsText;
+  if (handover && settingsThen?.registry === archive.settingsText.registry && settingsThen.taxonomy === archive.settingsText.taxonomy && missing.length > 0) {
     const stillMissing: Article[] = [];
     for (const article of missing) {
       const analysis = handover.byHash.get(article.hash);
