@@ -38,6 +38,15 @@ export function dataFileHash(content: string | Uint8Array): string {
   return `T${sha(content)}`;
 }
 
+/**
+ * A keyed data file's entry in the manifest: its key under what every page and feed shares (`keyBase`), not
+ * its bytes. The key holds all the file is made from (it is what lets a build keep the file unmade), so two
+ * builds record the same entry exactly when they make the same bytes.
+ */
+export function keyedFileHash(keyBase: string, file: string, key: string): string {
+  return `K${sha(keyBase, "\0", file, "\0", key)}`;
+}
+
 /** The hash of the parts' bytes one after another (strings as UTF-8). */
 export function sha(...parts: (string | Uint8Array)[]): string {
   const hash = createHash("sha256");

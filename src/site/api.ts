@@ -13,7 +13,8 @@ import { href, type SiteLocation } from "./urls.js";
  * (~0.25 s of the build's thread), though most edits change none of them. A key is the address, the
  * article lists and each article's entities and topics as positions in the index (numbers, see KeyWriter),
  * and the text of what the file shows of the articles (URL, title and date: not their files' hashes, which
- * a body edit changes), of the entities and of the topics.
+ * a body edit changes), of the entities and of the topics. So a key changes when the file's bytes do, and
+ * the build records the files by their keys instead of hashing their bytes (build.ts, planFile).
  */
 export function apiFiles(index: ArchiveIndex, location: SiteLocation): OutputFile[];
 export function apiFiles(index: ArchiveIndex, location: SiteLocation, reuse: ReuseFile): (KeyedFile | ReusedFile)[];
