@@ -315,7 +315,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     };
     // A file recorded by its key (see planFile) is checked against the folder's bytes.
     const madeAsBeforeBytes = (file: string, content: string | Uint8Array) => {
-      if (!Buffer.from(typeof content === "string" ? UTF8.encode(content) : content).equals(readFileSync(path.join(outDir, file)))) throw keyLeftOut(file);
+      if (sameAsBefore.has(file) && !readFileSync(path.join(outDir, file)).equals(typeof content === "string" ? UTF8.encode(content) : content)) throw keyLeftOut(file);
     };
 
     // The project's inputs besides the content, and what the record of the article pages holds under
@@ -417,15 +417,11 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const planFile = (file: OutputFile | KeyedFile | ReusedFile, byKey = false) => {
       if ("key" in file) keys[file.path] = file.key;
       if ("reused" in file) return void plan.set(file.path, { kind: "kept", hash: old!.files[file.path]! });
-      if (byKey && "key" in file) {
-        const hash = keyedFileHash(keyBase, file.path, file.key);
-        plan.set(file.path, { kind: "text", hash, content: file.content });
-        if (sameAsBefore.has(file.path)) madeAsBeforeBytes(file.path, file.content);
-        return;
-      }
-      const hash = dataFileHash(file.content);
+      const byItsKey = byKey && "key" in file;
+      const hash = byItsKey ? keyedFileHash(keyBase, file.path, file.key) : dataFileHash(file.content);
       plan.set(file.path, { kind: "text", hash, content: file.content });
-      madeAsBefore(file.path, hash);
+      if (byItsKey) madeAsBeforeBytes(file.path, file.content);
+      else madeAsBefore(file.path, hash);
     };
     for (const feed of atomFeeds(index, archive.site, location, reuseFile)) planFile(feed);
     for (const file of [jsonFeed(index, archive.site, location), newsSitemap(index, archive.site, location), robotsTxt(location)]) planFile(file);
