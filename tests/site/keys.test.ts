@@ -31,6 +31,18 @@ describe("page and feed keys", () => {
     expect(new KeyWriter("").start().numbers(changed).finish()).not.toBe(asList);
   });
 
+  it("are the SHA-256 of the prefix, the count, the numbers and the text, whatever the prefix's length and however long the text", () => {
+    // (The writer keeps them in one buffer, its numbers aligned behind the prefix, and grows it for a long key.)
+    const numbers = Int32Array.from({ length: 1500 }, (_, i) => i * -7919);
+    for (const prefix of ["", "a", "ab", "abc", "abcd", "préfixe"]) {
+      const writer = new KeyWriter(prefix);
+      for (const [count, text] of [[3, ""], [1500, "entities/kabul/"], [2, "é€😀".repeat(2000)], [0, "a"]] as const) {
+        const expected = createHash("sha256").update(prefix).update(Int32Array.of(count)).update(numbers.subarray(0, count)).update(text).digest("base64url").slice(0, 22);
+        expect(writer.start().numbers(numbers.subarray(0, count)).finish(text)).toBe(expected);
+      }
+    }
+  });
+
   it("take 64 bits of a hexadecimal hash, and of a text's SHA-256", () => {
     const words = new Int32Array(4);
     hexWords("ffffffff00000001abcdef", words, 2);
