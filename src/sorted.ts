@@ -1,24 +1,10 @@
-/** Binary searches over numbers sorted ascending, in the first `length` places (lists reused with room to spare). */
-
-/** The first place whose number is not below `value` (`length` when none). */
-export function lowerBound(sorted: ArrayLike<number>, value: number, length = sorted.length): number {
+/** The first place in a list of numbers sorted ascending whose number is not below `value` (the list's length when none), by binary search. */
+export function lowerBound(sorted: ArrayLike<number>, value: number): number {
   let lo = 0;
-  let hi = length;
+  let hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
     if (sorted[mid]! < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** The first place whose number is above `value` (`length` when none). */
-export function upperBound(sorted: ArrayLike<number>, value: number, length = sorted.length): number {
-  let lo = 0;
-  let hi = length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid]! <= value) lo = mid + 1;
     else hi = mid;
   }
   return lo;

@@ -14,16 +14,9 @@ const SCRIPT_SPECIAL_ALL = /[<>&\u2028\u2029]/g;
 const SCRIPT_ESCAPES: Record<string, string> = { "<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029" };
 
 /**
- * JSON that is safe inside an HTML <script> block: no "</script>", no "<!--",
- * and no U+2028/2029 (which end a line in older JavaScript).
- */
-export function jsonForScript(value: unknown): string {
-  return scriptSafe(JSON.stringify(value));
-}
-
-/**
- * JSON text made safe for a <script> block, as jsonForScript does. Each character is replaced on its own,
- * so JSON built from pieces made safe apart is the same as the whole made safe at once.
+ * JSON text made safe inside an HTML <script> block: no "</script>", no "<!--", and no U+2028/2029 (which
+ * end a line in older JavaScript). Each character is replaced on its own, so JSON built from pieces made
+ * safe apart is the same as the whole made safe at once.
  */
 export function scriptSafe(json: string): string {
   return SCRIPT_SPECIAL.test(json) ? json.replace(SCRIPT_SPECIAL_ALL, (char) => SCRIPT_ESCAPES[char]!) : json;

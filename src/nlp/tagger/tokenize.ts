@@ -139,16 +139,3 @@ export function tokenize(text: string): Token[] {
   }
   return tokens;
 }
-
-/** Groups tokens into sentences (arrays of token indices); a sentence never spans lines. */
-export function sentences(tokens: Token[]): Array<[number, number]> {
-  const out: Array<[number, number]> = [];
-  let s = 0;
-  for (let i = 1; i <= tokens.length; i++) {
-    if (i === tokens.length || tokens[i]!.line !== tokens[i - 1]!.line) {
-      out.push([s, i]);
-      s = i;
-    }
-  }
-  return out;
-}
