@@ -325,6 +325,14 @@ class PagefindThread implements PagefindRunner {
   }
 }
 
+/**
+ * Files Pagefind writes into every bundle that the site never loads: its ready-made search interfaces and the
+ * result-page highlighter. The search page (public/assets/search.js) runs Pagefind's API over all bundles at
+ * once, which those interfaces cannot; kept, they were ~430 KB and 7 files in each bundle, 19 MB at 10,000
+ * articles. (pagefind.js, its worker and the wasm files stay: each merged bundle loads its own.)
+ */
+const UNUSED_PAGEFIND_FILE = /^pagefind-(?:ui|modular-ui|component-ui)\.(?:js|css)$|^pagefind-highlight\.js$/;
+
 /** One bundle from one Pagefind index, its files relative to the bundle's folder; the index is dropped after. */
 async function pagefindBundle(pagefind: PagefindService, articles: SearchArticle[], siteLanguage: string): Promise<OutputFile[]> {
   const { index: search, errors } = await pagefind.createIndex({
@@ -347,6 +355,7 @@ async function pagefindBundle(pagefind: PagefindService, articles: SearchArticle
     if (written.errors.length > 0) throw new Error(`search index: ${written.errors.join("; ")}`);
     return written.files
       .map((file) => ({ path: file.path.replace(/\\/g, "/"), content: file.content }))
+      .filter((file) => !UNUSED_PAGEFIND_FILE.test(file.path))
       .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   } finally {
     await search.deleteIndex();
