@@ -306,5 +306,10 @@ describe("reader pages", () => {
     expect(pages).toBe(htmlFiles.filter((file) => file.startsWith("articles/")).length);
     expect(existsSync(path.join(site.dir, "pagefind", "2025", "pagefind.js"))).toBe(true);
     expect(await read("search/index.html")).toContain(`<script type="module" src="${PREFIX}assets/search.js"></script>`);
+    // What the search page loads of a bundle (Pagefind's API, its worker, wasm and index), without the ready-made
+    // search interfaces Pagefind also writes, which nothing loads.
+    const bundle = files.filter((file) => /^pagefind\/2025\/[^/]+$/.test(file)).map((file) => file.slice("pagefind/2025/".length));
+    expect(bundle).toEqual(expect.arrayContaining(["pagefind.js", "pagefind-worker.js", "pagefind-entry.json", "wasm.en.pagefind"]));
+    expect(bundle.filter((file) => /ui|highlight/.test(file))).toEqual([]);
   });
 });
